@@ -1,0 +1,89 @@
+import { Stack, Tags } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import { AddressLock, AddressPlan } from '../core/address-plan';
+import { BackboneSpec } from '../core/backbone-spec';
+import { BackboneError } from '../core/errors';
+import { NameKind } from '../core/naming';
+import { Cloud } from '../core/regions';
+import { HubNetwork } from './network/hub-network';
+import { TrustSpoke } from './network/trust-spoke';
+
+/** Props of the AWS backbone. */
+export interface BackboneProps {
+  /** The validated backbone spec. */
+  readonly spec: BackboneSpec;
+  /**
+   * Address allocations made before (the lock file beside the spec).
+   * @default - none: slots are handed out in spec order
+   */
+  readonly addressLock?: AddressLock;
+  /**
+   * The AWS account to deploy to.
+   * @default - environment-agnostic (the account of the deploying credentials)
+   */
+  readonly account?: string;
+}
+
+/**
+ * The NHS backbone on AWS: one hub stack and one stack per trust, so that no
+ * template nears CloudFormation's limits and each trust deploys on its own.
+ * Every stack carries the NHS tags of its tenant.
+ */
+export class Backbone extends Construct {
+  /** The spec it was built from. */
+  public readonly spec: BackboneSpec;
+  /** The address plan in use. */
+  public readonly addressPlan: AddressPlan;
+  /** The hub stack. */
+  public readonly hubStack: Stack;
+  /** The hub network. */
+  public readonly hub: HubNetwork;
+  private readonly spokes = new Map<string, TrustSpoke>();
+  private readonly stacks = new Map<string, Stack>();
+
+  constructor(scope: Construct, id: string, props: BackboneProps) {
+    super(scope, id);
+    this.spec = props.spec;
+    this.addressPlan = props.spec.addressPlan(props.addressLock);
+    const env = { region: this.spec.region(Cloud.AWS), account: props.account };
+
+    this.hubStack = new Stack(this, 'Hub', {
+      stackName: this.spec.naming.name(NameKind.STACK, ['hub']),
+      description: `nhs-backbone ${this.spec.name}: shared hub`,
+      env,
+    });
+    tag(this.hubStack, this.spec.tagsFor());
+    this.hub = new HubNetwork(this.hubStack, 'Network', { spec: this.spec, addressPlan: this.addressPlan });
+
+    for (const trust of this.spec.trusts) {
+      const stack = new Stack(this, `Trust${trust.odsCode}`, {
+        stackName: this.spec.naming.name(NameKind.STACK, [trust.odsCode]),
+        description: `nhs-backbone ${this.spec.name}: ${trust.name} (${trust.odsCode})`,
+        env,
+      });
+      tag(stack, this.spec.tagsFor(trust.odsCode));
+      this.stacks.set(trust.odsCode, stack);
+      this.spokes.set(trust.odsCode, new TrustSpoke(stack, 'Spoke', {
+        spec: this.spec, addressPlan: this.addressPlan, odsCode: trust.odsCode,
+      }));
+    }
+  }
+
+  /** A trust's spoke. */
+  public spoke(odsCode: string): TrustSpoke {
+    const s = this.spokes.get(odsCode);
+    if (!s) throw BackboneError.of('odsCode', `"${odsCode}" is not a trust of backbone ${this.spec.name}`);
+    return s;
+  }
+
+  /** A trust's stack. */
+  public trustStack(odsCode: string): Stack {
+    const s = this.stacks.get(odsCode);
+    if (!s) throw BackboneError.of('odsCode', `"${odsCode}" is not a trust of backbone ${this.spec.name}`);
+    return s;
+  }
+}
+
+function tag(scope: Construct, tags: { [k: string]: string }): void {
+  for (const [k, v] of Object.entries(tags)) Tags.of(scope).add(k, v);
+}

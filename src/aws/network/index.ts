@@ -1,0 +1,2 @@
+export * from './hub-network';
+export * from './trust-spoke';

@@ -1,0 +1,203 @@
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'fs';
+import { dirname, join, resolve } from 'path';
+import { AddressLock } from '../core/address-plan';
+import { BackboneSpec } from '../core/backbone-spec';
+import { BackboneError, formatProblem } from '../core/errors';
+import { loadSpecFile, lockPathFor, readLock, serialiseLock } from '../core/load';
+import { SpecProblem } from '../core/problem';
+
+/**
+ * The `nhs-backbone` command. Not part of the jsii API.
+ *
+ * Exit codes: 0 success; 1 invalid input (one line per problem, nothing
+ * written); 2 wrong usage.
+ */
+
+export const USAGE = `usage:
+  nhs-backbone validate <spec>
+  nhs-backbone synth <spec> [--cloud aws|azure|gcp|all] [--out DIR]
+
+  validate   check a backbone spec (YAML or JSON) and print every problem
+  synth      build the backbone for one or all clouds into DIR (default backbone.out):
+             DIR/aws is a CDK cloud assembly, DIR/azure and DIR/gcp use the cdktf.out layout
+
+exit codes: 0 success, 1 invalid input, 2 wrong usage`;
+
+export interface Io {
+  out(line: string): void;
+  err(line: string): void;
+}
+
+const defaultIo: Io = {
+  out: (l) => process.stdout.write(l + '\n'),
+  err: (l) => process.stderr.write(l + '\n'),
+};
+
+class UsageError extends Error {}
+
+const CLOUDS = ['aws', 'azure', 'gcp'] as const;
+type CloudName = typeof CLOUDS[number];
+
+interface Parsed {
+  command: string;
+  positional: string[];
+  options: Record<string, string>;
+}
+
+function parse(argv: string[], allowed: Record<string, string[]>): Parsed {
+  const [command, ...rest] = argv;
+  if (!command) throw new UsageError('missing command');
+  if (!(command in allowed)) throw new UsageError(`unknown command "${command}"`);
+  const positional: string[] = [];
+  const options: Record<string, string> = {};
+  for (let i = 0; i < rest.length; i++) {
+    const a = rest[i];
+    if (a.startsWith('--')) {
+      const eq = a.indexOf('=');
+      const key = eq > 0 ? a.slice(2, eq) : a.slice(2);
+      if (!allowed[command].includes(key)) throw new UsageError(`unknown option --${key} for ${command}`);
+      const value = eq > 0 ? a.slice(eq + 1) : rest[++i];
+      if (value === undefined || value === '') throw new UsageError(`--${key} needs a value`);
+      options[key] = value;
+    } else {
+      positional.push(a);
+    }
+  }
+  return { command, positional, options };
+}
+
+function printProblems(io: Io, problems: SpecProblem[], file?: string): void {
+  for (const p of problems) {
+    const line = formatProblem(p);
+    io.err(`error: ${file && !line.startsWith(file) ? `${file}: ` : ''}${line}`);
+  }
+}
+
+function printWarnings(io: Io, warnings: SpecProblem[], file: string): void {
+  for (const w of warnings) io.err(`warning: ${file}: ${formatProblem(w)}`);
+}
+
+/** Loads a spec and its lock, printing problems; undefined when invalid. */
+function load(io: Io, file: string): { spec: BackboneSpec; lock?: AddressLock; lockPath: string } | undefined {
+  const result = loadSpecFile(file);
+  printWarnings(io, result.warnings, file);
+  if (!result.props) {
+    printProblems(io, result.problems, file);
+    return undefined;
+  }
+  const lockPath = lockPathFor(file);
+  const { lock, problems } = readLock(lockPath);
+  if (problems.length > 0) {
+    printProblems(io, problems);
+    return undefined;
+  }
+  const spec = BackboneSpec.fromProps(result.props);
+  return { spec, lock, lockPath };
+}
+
+function validate(io: Io, args: Parsed): number {
+  if (args.positional.length !== 1) throw new UsageError(args.positional.length ? 'validate takes one spec file' : 'missing <spec>');
+  const file = args.positional[0];
+  const loaded = load(io, file);
+  if (!loaded) return 1;
+  const { spec, lock } = loaded;
+  const plan = spec.addressPlan(lock); // throws BackboneError when the pool cannot hold the slots
+  io.out(`${file}: valid: backbone ${spec.name} (${spec.environment}, residency ${spec.residency}), ${spec.trusts.length} trusts, ${spec.apps.length} apps, pool ${plan.addressPool}`);
+  if (plan.newAllocations.length > 0) {
+    io.out(`  synth will allocate address slots for ${plan.newAllocations.length} new entries and record them in ${lockPathFor(file)}`);
+  }
+  return 0;
+}
+
+async function synth(io: Io, args: Parsed): Promise<number> {
+  if (args.positional.length !== 1) throw new UsageError(args.positional.length ? 'synth takes one spec file' : 'missing <spec>');
+  const cloudOpt = args.options.cloud ?? 'all';
+  if (cloudOpt !== 'all' && !(CLOUDS as readonly string[]).includes(cloudOpt)) {
+    throw new UsageError(`--cloud must be aws, azure, gcp or all, not "${cloudOpt}"`);
+  }
+  const clouds: CloudName[] = cloudOpt === 'all' ? [...CLOUDS] : [cloudOpt as CloudName];
+  const out = resolve(args.options.out ?? 'backbone.out');
+  const file = args.positional[0];
+  const loaded = load(io, file);
+  if (!loaded) return 1;
+  const { spec, lock, lockPath } = loaded;
+  const plan = spec.addressPlan(lock);
+
+  // Build everything in a scratch folder; move it into place only when every cloud succeeded.
+  const scratch = `${out}.partial-${process.pid}`;
+  rmSync(scratch, { recursive: true, force: true });
+  const rows: string[] = [];
+  try {
+    for (const cloud of clouds) {
+      const start = process.hrtime.bigint();
+      const dir = join(scratch, cloud);
+      mkdirSync(dir, { recursive: true });
+      const summary = await synthCloud(cloud, spec, plan.lock, dir);
+      const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+      rows.push(`${cloud.padEnd(6)} ${String(summary.stacks).padStart(6)} ${String(summary.resources).padStart(10)} ${seconds.toFixed(1).padStart(8)}   ${join(out, cloud)}`);
+    }
+    mkdirSync(out, { recursive: true });
+    for (const cloud of clouds) {
+      rmSync(join(out, cloud), { recursive: true, force: true });
+      renameSync(join(scratch, cloud), join(out, cloud));
+    }
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+
+  const lockText = serialiseLock(plan.lock);
+  const before = existsSync(lockPath) ? readFileSync(lockPath, 'utf8') : undefined;
+  if (before !== lockText) {
+    mkdirSync(dirname(lockPath), { recursive: true });
+    writeFileSync(lockPath, lockText);
+    io.out(`address slots recorded in ${lockPath} (${plan.newAllocations.length} new): commit it with the spec`);
+  }
+  io.out(`backbone ${spec.name}: ${spec.trusts.length} trusts, ${spec.apps.length} apps`);
+  io.out(`${'cloud'.padEnd(6)} ${'stacks'.padStart(6)} ${'resources'.padStart(10)} ${'seconds'.padStart(8)}   output`);
+  for (const r of rows) io.out(r);
+  return 0;
+}
+
+async function synthCloud(cloud: CloudName, spec: BackboneSpec, lock: AddressLock, dir: string) {
+  // Each cloud's engine is loaded only when asked for: `--cloud aws` never loads cdktf.
+  switch (cloud) {
+    /* eslint-disable @typescript-eslint/no-require-imports */
+    case 'aws': return (require('../aws/synth') as typeof import('../aws/synth')).synthAws(spec, lock, dir);
+    case 'azure': return (require('../azure/synth') as typeof import('../azure/synth')).synthAzure(spec, lock, dir);
+    case 'gcp': return (require('../gcp/synth') as typeof import('../gcp/synth')).synthGcp(spec, lock, dir);
+    /* eslint-enable @typescript-eslint/no-require-imports */
+  }
+}
+
+/** Runs the command; resolves to the exit code. */
+export async function main(argv: string[], io: Io = defaultIo): Promise<number> {
+  if (argv.length === 0 || ['help', '--help', '-h'].includes(argv[0])) {
+    (argv.length === 0 ? io.err : io.out)(USAGE);
+    return argv.length === 0 ? 2 : 0;
+  }
+  if (argv[0] === '--version') {
+    io.out(JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')).version);
+    return 0;
+  }
+  try {
+    const args = parse(argv, { validate: [], synth: ['cloud', 'out'] });
+    switch (args.command) {
+      case 'validate': return validate(io, args);
+      case 'synth': return await synth(io, args);
+      default: throw new UsageError(`unknown command "${args.command}"`);
+    }
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.err(`nhs-backbone: ${e.message}`);
+      io.err(USAGE);
+      return 2;
+    }
+    if (BackboneError.isBackboneError(e)) {
+      printProblems(io, e.problems);
+      return 1;
+    }
+    io.err(`nhs-backbone: internal error (please report it): ${(e as Error)?.message ?? e}`);
+    if (process.env.NHS_BACKBONE_DEBUG) io.err(String((e as Error)?.stack));
+    return 70;
+  }
+}

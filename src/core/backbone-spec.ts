@@ -1,0 +1,135 @@
+import { AddressLock, AddressPlan } from './address-plan';
+import { BackboneError, SpecProblem } from './errors';
+import { loadSpecFile } from './load';
+import { Naming } from './naming';
+import { Cloud, Residency } from './regions';
+import { AppSpec, BackboneSpecProps, CloudRegions, DataClassification, Environment, TrustSpec } from './spec';
+import { NhsTagInput, NhsTags } from './tags';
+import { NormalisedSpec, validateSpec } from './validate';
+
+/**
+ * A validated backbone spec with every default filled in: the one input every
+ * block on every cloud takes.
+ */
+export class BackboneSpec {
+  /**
+   * Validates a spec written in code. Throws a BackboneError listing every
+   * problem (with its path) when it is not valid.
+   */
+  public static fromProps(props: BackboneSpecProps): BackboneSpec {
+    const result = validateSpec(props);
+    if (!result.props) throw new BackboneError(result.problems);
+    return new BackboneSpec(result.props, result.warnings);
+  }
+
+  /**
+   * Loads and validates a YAML or JSON spec file. Throws a BackboneError
+   * listing every problem when it cannot be read or is not valid.
+   */
+  public static fromFile(path: string): BackboneSpec {
+    const result = loadSpecFile(path);
+    if (!result.props) throw new BackboneError(result.problems);
+    return new BackboneSpec(result.props, result.warnings);
+  }
+
+  public readonly name: string;
+  public readonly environment: Environment;
+  public readonly residency: Residency;
+  public readonly addressPool: string;
+  /** The region on each cloud (defaults filled in). */
+  public readonly regions: CloudRegions;
+  /** The trusts, in spec order, each with its name filled in. */
+  public readonly trusts: TrustSpec[];
+  /** The apps, in spec order, each with `trusts` resolved to ODS codes. */
+  public readonly apps: AppSpec[];
+  /**
+   * ODS code that tags the shared (hub) resources: the spec's `odsCode`, else
+   * the trusts' ICB when they all share one, else "shared".
+   */
+  public readonly odsCode: string;
+  public readonly owner?: string;
+  public readonly costCentre?: string;
+  public readonly dataClassification: DataClassification;
+  /** Warnings found while validating (unknown fields). */
+  public readonly warnings: SpecProblem[];
+  /** Names every resource from the backbone name and environment. */
+  public readonly naming: Naming;
+
+  private constructor(n: NormalisedSpec, warnings: SpecProblem[]) {
+    this.name = n.name;
+    this.environment = n.environment;
+    this.residency = n.residency;
+    this.addressPool = n.addressPool;
+    this.regions = { ...n.regions };
+    this.trusts = n.trusts.map((t) => ({ ...t }));
+    this.apps = n.apps.map((a) => ({ ...a, trusts: [...a.trusts] }));
+    const icbs = [...new Set(n.trusts.map((t) => t.icb))];
+    this.odsCode = n.odsCode ?? (icbs.length === 1 && icbs[0] ? icbs[0] : 'shared');
+    this.owner = n.owner;
+    this.costCentre = n.costCentre;
+    this.dataClassification = n.dataClassification;
+    this.warnings = warnings;
+    this.naming = new Naming(this.name, this.environment);
+  }
+
+  /** The region this backbone uses on a cloud. */
+  public region(cloud: Cloud): string {
+    const r = this.regions[cloud];
+    if (!r) throw BackboneError.of(`regions.${cloud}`, 'is not set');
+    return r;
+  }
+
+  /** The trust with this ODS code; throws when there is none. */
+  public trust(odsCode: string): TrustSpec {
+    const t = this.trusts.find((x) => x.odsCode === odsCode);
+    if (!t) throw BackboneError.of('odsCode', `"${odsCode}" is not a trust of backbone ${this.name}`);
+    return t;
+  }
+
+  /** The apps that serve a trust. */
+  public appsServing(odsCode: string): AppSpec[] {
+    return this.apps.filter((a) => (a.trusts ?? []).includes(odsCode));
+  }
+
+  /** The NHS tags of a trust's resources, or of the hub's when no ODS code is given. */
+  public tagsFor(odsCode?: string): { [key: string]: string } {
+    return NhsTags.tags(this.tagInput(odsCode));
+  }
+
+  /** The NHS tags as Google labels. */
+  public labelsFor(odsCode?: string): { [key: string]: string } {
+    return NhsTags.labels(this.tagInput(odsCode));
+  }
+
+  /**
+   * The address plan: slots recorded in the lock are kept; new trusts and apps
+   * get the lowest free slot.
+   */
+  public addressPlan(lock?: AddressLock): AddressPlan {
+    return AddressPlan.allocate({
+      addressPool: this.addressPool,
+      trusts: this.trusts.map((t) => t.odsCode),
+      apps: this.apps.map((a) => a.name),
+      lock,
+    });
+  }
+
+  private tagInput(odsCode?: string): NhsTagInput {
+    const base = {
+      backbone: this.name,
+      environment: this.environment,
+      dataClassification: this.dataClassification,
+    };
+    if (odsCode === undefined) {
+      return { ...base, odsCode: this.odsCode, owner: this.owner, costCentre: this.costCentre };
+    }
+    const t = this.trust(odsCode);
+    return {
+      ...base,
+      odsCode: t.odsCode,
+      icb: t.icb,
+      owner: t.owner ?? this.owner,
+      costCentre: t.costCentre ?? this.costCentre,
+    };
+  }
+}

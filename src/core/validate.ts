@@ -1,0 +1,295 @@
+import { APP_SUBNET_PREFIX, HUB_BLOCK_PREFIX, MAX_APPS, TRUST_BLOCK_PREFIX, prefixFor, trustCapacity } from './address-plan';
+import { Cidr } from './cidr';
+import { ProblemCollector } from './errors';
+import { Cloud, Residency, UkRegions } from './regions';
+import { AppIngress, BackboneSpecProps, DataClassification, DicomWebAccess, Environment } from './spec';
+
+/**
+ * Validation of a raw spec (from YAML, JSON or code) into normalised props.
+ * Every problem is collected with its path; unknown fields become warnings.
+ * @internal
+ */
+
+export const NAME_PATTERN = /^[a-z][a-z0-9-]{2,19}$/;
+export const ODS_PATTERN = /^[A-Z0-9]{3,5}$/;
+export const APP_NAME_PATTERN = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
+export const APP_NAME_MAX = 24;
+
+const TOP_FIELDS = ['name', 'environment', 'residency', 'addressPool', 'regions', 'trusts', 'apps', 'odsCode', 'owner', 'costCentre', 'dataClassification'];
+const REGION_FIELDS = ['aws', 'azure', 'gcp'];
+const TRUST_FIELDS = ['odsCode', 'name', 'icb', 'owner', 'costCentre'];
+const APP_FIELDS = ['name', 'trusts', 'dicomweb', 'ingress'];
+
+/** Shown after a value that does not parse as a spec. */
+function describe(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'a list';
+  if (typeof v === 'object') return 'a mapping';
+  if (typeof v === 'string') return JSON.stringify(v);
+  return String(v);
+}
+
+function isMapping(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function editDistance(a: string, b: string): number {
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j++) d[0][j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+  }
+  return d[a.length][b.length];
+}
+
+function checkUnknown(obj: Record<string, unknown>, known: string[], path: string, c: ProblemCollector): void {
+  for (const key of Object.keys(obj)) {
+    if (known.includes(key)) continue;
+    const near = known.find((k) => k.toLowerCase() === key.toLowerCase() || editDistance(k.toLowerCase(), key.toLowerCase()) <= 2);
+    const where = path ? `${path}.${key}` : key;
+    c.warn(where, `unknown field, ignored${near ? ` (did you mean "${near}"?)` : ''}; known fields: ${known.join(', ')}`);
+  }
+}
+
+function enumValue<T extends string>(v: unknown, values: readonly T[], path: string, fallback: T, c: ProblemCollector): T {
+  if (v === undefined || v === null) return fallback;
+  if (typeof v === 'string' && (values as readonly string[]).includes(v)) return v as T;
+  c.error(path, `${describe(v)} is not allowed (one of: ${values.join(', ')})`);
+  return fallback;
+}
+
+function optionalString(v: unknown, path: string, c: ProblemCollector, max = 256): string | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'string' || v.trim() === '' || v.length > max) {
+    c.error(path, `${describe(v)} is not allowed (a non-empty text of at most ${max} characters)`);
+    return undefined;
+  }
+  return v;
+}
+
+/** The blocks the NHS reserves on the HSCN / Transition Network, and 192.168.0.0/16 (never routed). */
+export const RESERVED_BLOCKS = ['10.14.0.0/15', '10.20.0.0/14', '10.46.0.0/15', '10.104.0.0/13', '10.120.0.0/13', '192.168.0.0/16'];
+
+export const DEFAULT_POOL = '172.16.0.0/12';
+
+/** Checks that a pool is an RFC 1918 block clear of the NHS's reserved blocks. */
+export function checkPool(pool: unknown, path: string, c: ProblemCollector): Cidr | undefined {
+  const cidr = Cidr.tryParse(pool);
+  if (!cidr) {
+    c.error(path, `${describe(pool)} is not a CIDR block (for example 10.180.0.0/14, with no host bits set)`);
+    return undefined;
+  }
+  const rfc1918 = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'].map((s) => Cidr.parse(s));
+  if (!rfc1918.some((r) => r.contains(cidr))) {
+    c.error(path, `${cidr} is not private: the pool must lie inside an RFC 1918 block (10.0.0.0/8, 172.16.0.0/12)`);
+    return undefined;
+  }
+  const clash = RESERVED_BLOCKS.map((s) => Cidr.parse(s)).filter((r) => r.overlaps(cidr));
+  if (clash.length > 0) {
+    c.error(path, `${cidr} overlaps ${clash.join(', ')}, reserved by the NHS on the HSCN (10.14.0.0/15, 10.20.0.0/14, 10.46.0.0/15, 10.104.0.0/13, 10.120.0.0/13) or never routed (192.168.0.0/16)`);
+    return undefined;
+  }
+  return cidr;
+}
+
+export interface ValidationResult {
+  /** Normalised props (defaults filled in), present when there is no problem. */
+  readonly props?: NormalisedSpec;
+  readonly problems: ProblemCollector['problems'];
+  readonly warnings: ProblemCollector['warnings'];
+}
+
+/** The spec with every default filled in. */
+export interface NormalisedSpec extends BackboneSpecProps {
+  readonly environment: Environment;
+  readonly residency: Residency;
+  readonly addressPool: string;
+  readonly regions: { readonly aws: string; readonly azure: string; readonly gcp: string };
+  readonly trusts: Array<{ odsCode: string; name: string; icb?: string; owner?: string; costCentre?: string }>;
+  readonly apps: Array<{ name: string; trusts: string[]; dicomweb: DicomWebAccess; ingress: AppIngress }>;
+  readonly dataClassification: DataClassification;
+}
+
+/** Validates a raw spec; never throws for bad input. */
+export function validateSpec(raw: unknown): ValidationResult {
+  const c = new ProblemCollector();
+  if (!isMapping(raw)) {
+    c.error('', `a backbone spec is a mapping with at least "name" and "trusts", not ${describe(raw)}`);
+    return { problems: c.problems, warnings: c.warnings };
+  }
+  checkUnknown(raw, TOP_FIELDS, '', c);
+
+  // name
+  let name = '';
+  if (raw.name === undefined || raw.name === null || raw.name === '') {
+    c.error('name', 'is required (3-20 characters: a-z, 0-9 and \'-\', starting with a letter)');
+  } else if (typeof raw.name !== 'string' || !NAME_PATTERN.test(raw.name)) {
+    c.error('name', `${describe(raw.name)} is not allowed (3-20 characters: a-z, 0-9 and '-', starting with a letter)`);
+  } else if (raw.name.endsWith('-') || raw.name.includes('--')) {
+    c.error('name', `${describe(raw.name)} is not allowed (no trailing '-' and no '--')`);
+  } else {
+    name = raw.name;
+  }
+
+  const environment = enumValue(raw.environment, Object.values(Environment), 'environment', Environment.PROD, c);
+  const residency = enumValue(raw.residency, Object.values(Residency), 'residency', Residency.UK, c);
+  const dataClassification = enumValue(raw.dataClassification, Object.values(DataClassification), 'dataClassification', DataClassification.OFFICIAL_SENSITIVE, c);
+
+  // address pool (size against the trusts is checked by the address plan)
+  let addressPool = DEFAULT_POOL;
+  let poolCidr: Cidr | undefined = Cidr.parse(DEFAULT_POOL);
+  if (raw.addressPool !== undefined && raw.addressPool !== null) {
+    poolCidr = checkPool(raw.addressPool, 'addressPool', c);
+    if (poolCidr) addressPool = poolCidr.toString();
+  }
+
+  // regions
+  const regions = {
+    aws: UkRegions.defaultRegion(Cloud.AWS),
+    azure: UkRegions.defaultRegion(Cloud.AZURE),
+    gcp: UkRegions.defaultRegion(Cloud.GCP),
+  };
+  if (raw.regions !== undefined && raw.regions !== null) {
+    if (!isMapping(raw.regions)) {
+      c.error('regions', `${describe(raw.regions)} is not allowed (a mapping of aws, azure and gcp to a region)`);
+    } else {
+      checkUnknown(raw.regions, REGION_FIELDS, 'regions', c);
+      for (const cloud of [Cloud.AWS, Cloud.AZURE, Cloud.GCP]) {
+        const r = raw.regions[cloud];
+        if (r === undefined || r === null) continue;
+        const allowed = UkRegions.allowedRegions(cloud, residency);
+        if (typeof r !== 'string' || !allowed.includes(r)) {
+          c.error(`regions.${cloud}`, `${describe(r)} is not allowed under residency ${residency} (allowed: ${allowed.join(', ')})`);
+        } else {
+          regions[cloud] = r;
+        }
+      }
+    }
+  }
+
+  // trusts
+  const trusts: NormalisedSpec['trusts'] = [];
+  const seen = new Map<string, number>();
+  if (raw.trusts === undefined || raw.trusts === null) {
+    c.error('trusts', 'is required: list at least one trust (odsCode, name)');
+  } else if (!Array.isArray(raw.trusts)) {
+    c.error('trusts', `${describe(raw.trusts)} is not allowed (a list of trusts)`);
+  } else if (raw.trusts.length === 0) {
+    c.error('trusts', 'is empty: list at least one trust (odsCode, name)');
+  } else {
+    raw.trusts.forEach((t, i) => {
+      const p = `trusts[${i}]`;
+      if (!isMapping(t)) {
+        c.error(p, `${describe(t)} is not a trust (a mapping with odsCode and name)`);
+        return;
+      }
+      checkUnknown(t, TRUST_FIELDS, p, c);
+      let ods: string | undefined;
+      if (t.odsCode === undefined || t.odsCode === null) {
+        c.error(`${p}.odsCode`, 'is required (the trust\'s ODS code: 3-5 upper-case letters or digits)');
+      } else if (typeof t.odsCode !== 'string' || !ODS_PATTERN.test(t.odsCode)) {
+        c.error(`${p}.odsCode`, `${describe(t.odsCode)} is not an ODS code (3-5 upper-case letters or digits)`);
+      } else if (seen.has(t.odsCode)) {
+        c.error(`${p}.odsCode`, `"${t.odsCode}" is a duplicate of trusts[${seen.get(t.odsCode)}].odsCode (ODS codes must be unique)`);
+      } else {
+        ods = t.odsCode;
+        seen.set(ods, i);
+      }
+      const tname = optionalString(t.name, `${p}.name`, c);
+      let icb: string | undefined;
+      if (t.icb !== undefined && t.icb !== null) {
+        if (typeof t.icb !== 'string' || !ODS_PATTERN.test(t.icb)) {
+          c.error(`${p}.icb`, `${describe(t.icb)} is not an ODS code (3-5 upper-case letters or digits)`);
+        } else {
+          icb = t.icb;
+        }
+      }
+      const owner = optionalString(t.owner, `${p}.owner`, c);
+      const costCentre = optionalString(t.costCentre, `${p}.costCentre`, c);
+      if (ods) trusts.push({ odsCode: ods, name: tname ?? ods, icb, owner, costCentre });
+    });
+  }
+
+  // apps
+  const apps: NormalisedSpec['apps'] = [];
+  if (raw.apps !== undefined && raw.apps !== null) {
+    if (!Array.isArray(raw.apps)) {
+      c.error('apps', `${describe(raw.apps)} is not allowed (a list of apps)`);
+    } else {
+      const appNames = new Map<string, number>();
+      raw.apps.forEach((a, i) => {
+        const p = `apps[${i}]`;
+        if (!isMapping(a)) {
+          c.error(p, `${describe(a)} is not an app (a mapping with name, trusts, dicomweb, ingress)`);
+          return;
+        }
+        checkUnknown(a, APP_FIELDS, p, c);
+        let appName: string | undefined;
+        if (a.name === undefined || a.name === null) {
+          c.error(`${p}.name`, `is required (lower-kebab: a-z, 0-9 and single '-', at most ${APP_NAME_MAX} characters)`);
+        } else if (typeof a.name !== 'string' || !APP_NAME_PATTERN.test(a.name) || a.name.length > APP_NAME_MAX) {
+          c.error(`${p}.name`, `${describe(a.name)} is not allowed (lower-kebab: a-z, 0-9 and single '-', starting with a letter, at most ${APP_NAME_MAX} characters)`);
+        } else if (appNames.has(a.name)) {
+          c.error(`${p}.name`, `"${a.name}" is a duplicate of apps[${appNames.get(a.name)}].name (app names must be unique)`);
+        } else {
+          appName = a.name;
+          appNames.set(a.name, i);
+        }
+        let served: string[] = ['*'];
+        if (a.trusts !== undefined && a.trusts !== null) {
+          if (!Array.isArray(a.trusts) || a.trusts.length === 0) {
+            c.error(`${p}.trusts`, `${describe(a.trusts)} is not allowed (a non-empty list of trust ODS codes, or ["*"] for all)`);
+          } else {
+            served = [];
+            a.trusts.forEach((t, j) => {
+              if (t === '*') {
+                served.push('*');
+              } else if (typeof t !== 'string' || !seen.has(t)) {
+                c.error(`${p}.trusts[${j}]`, `${describe(t)} is not a trust of this backbone (known: ${[...seen.keys()].slice(0, 10).join(', ')}${seen.size > 10 ? ', ...' : ''}; or "*" for all)`);
+              } else if (!served.includes(t)) {
+                served.push(t);
+              }
+            });
+          }
+        }
+        const dicomweb = enumValue(a.dicomweb, Object.values(DicomWebAccess), `${p}.dicomweb`, DicomWebAccess.NONE, c);
+        const ingress = enumValue(a.ingress, Object.values(AppIngress), `${p}.ingress`, AppIngress.NONE, c);
+        if (appName) {
+          const resolved = served.includes('*') ? trusts.map((t) => t.odsCode) : served;
+          apps.push({ name: appName, trusts: resolved, dicomweb, ingress });
+        }
+      });
+    }
+  }
+
+  // does the pool hold every trust, and the apps subnet every app?
+  if (poolCidr && trusts.length > trustCapacity(poolCidr)) {
+    c.error('addressPool', `${poolCidr} is too small: it holds ${trustCapacity(poolCidr)} trust blocks (/${TRUST_BLOCK_PREFIX}) after the hub's /${HUB_BLOCK_PREFIX}, and the spec has ${trusts.length} trusts; use a /${prefixFor(trusts.length)} or larger`);
+  }
+  if (apps.length > MAX_APPS) {
+    c.error('apps', `${apps.length} apps are listed; a trust's apps subnet holds ${MAX_APPS} (/${APP_SUBNET_PREFIX} each)`);
+  }
+
+  // organisation running the backbone
+  let odsCode: string | undefined;
+  if (raw.odsCode !== undefined && raw.odsCode !== null) {
+    if (typeof raw.odsCode !== 'string' || !ODS_PATTERN.test(raw.odsCode)) {
+      c.error('odsCode', `${describe(raw.odsCode)} is not an ODS code (3-5 upper-case letters or digits)`);
+    } else {
+      odsCode = raw.odsCode;
+    }
+  }
+  const owner = optionalString(raw.owner, 'owner', c);
+  const costCentre = optionalString(raw.costCentre, 'costCentre', c);
+
+  if (!c.ok) return { problems: c.problems, warnings: c.warnings };
+  return {
+    props: {
+      name, environment, residency, addressPool, regions, trusts, apps, odsCode, owner, costCentre, dataClassification,
+    },
+    problems: c.problems,
+    warnings: c.warnings,
+  };
+}

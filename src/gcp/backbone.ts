@@ -1,0 +1,103 @@
+import { GoogleProvider } from '@cdktf/provider-google/lib/provider';
+import { GcsBackend, LocalBackend, TerraformStack } from 'cdktf';
+import { Construct } from 'constructs';
+import { AddressLock, AddressPlan } from '../core/address-plan';
+import { BackboneSpec } from '../core/backbone-spec';
+import { BackboneError } from '../core/errors';
+import { NameKind } from '../core/naming';
+import { Cloud } from '../core/regions';
+import { HubNetwork } from './network/hub-network';
+import { TrustSpoke } from './network/trust-spoke';
+
+/** Where each Terraform stack keeps its state on Google Cloud. */
+export interface GcsStateBackend {
+  /** The state bucket. */
+  readonly bucket: string;
+  /**
+   * Prefix inside the bucket; each stack adds its own name.
+   * @default "nhs-backbone"
+   */
+  readonly prefix?: string;
+}
+
+/** Props of the Google Cloud backbone. */
+export interface BackboneProps {
+  /** The validated backbone spec. */
+  readonly spec: BackboneSpec;
+  /**
+   * Address allocations made before (the lock file beside the spec).
+   * @default - none: slots are handed out in spec order
+   */
+  readonly addressLock?: AddressLock;
+  /**
+   * The hub's project.
+   * @default - named from the backbone: `<name>-hub-<environment>`
+   */
+  readonly hubProjectId?: string;
+  /**
+   * Each trust's project, by ODS code.
+   * @default - named from the backbone: `<name>-<ods>-<environment>`
+   */
+  readonly trustProjectIds?: { [odsCode: string]: string };
+  /**
+   * Remote state in a GCS bucket.
+   * @default - local state files named after each stack (for trying it out)
+   */
+  readonly stateBackend?: GcsStateBackend;
+}
+
+/**
+ * The NHS backbone on Google Cloud (CDK for Terraform): one Terraform stack
+ * (and state) for the hub and one per trust, each trust in its own project.
+ * The NHS tags are the provider's default labels, so every labelled resource
+ * carries them.
+ */
+export class Backbone extends Construct {
+  public readonly spec: BackboneSpec;
+  public readonly addressPlan: AddressPlan;
+  public readonly hubStack: TerraformStack;
+  public readonly hub: HubNetwork;
+  private readonly spokes = new Map<string, TrustSpoke>();
+
+  constructor(scope: Construct, id: string, props: BackboneProps) {
+    super(scope, id);
+    this.spec = props.spec;
+    this.addressPlan = props.spec.addressPlan(props.addressLock);
+    const region = this.spec.region(Cloud.GCP);
+
+    const stack = (unit: string, projectId: string, labels: { [k: string]: string }): TerraformStack => {
+      const name = this.spec.naming.name(NameKind.STACK, [unit]);
+      const s = new TerraformStack(this, name);
+      new GoogleProvider(s, 'google', {
+        project: projectId,
+        region,
+        defaultLabels: labels,
+        addTerraformAttributionLabel: false,
+      });
+      if (props.stateBackend) {
+        new GcsBackend(s, { bucket: props.stateBackend.bucket, prefix: `${props.stateBackend.prefix ?? 'nhs-backbone'}/${name}` });
+      } else {
+        new LocalBackend(s, { path: `${name}.tfstate` });
+      }
+      return s;
+    };
+
+    const hubProject = props.hubProjectId ?? this.spec.naming.name(NameKind.GCP_PROJECT, ['hub']);
+    this.hubStack = stack('hub', hubProject, this.spec.labelsFor());
+    this.hub = new HubNetwork(this.hubStack, 'network', { spec: this.spec, addressPlan: this.addressPlan, projectId: hubProject });
+    for (const trust of this.spec.trusts) {
+      const project = props.trustProjectIds?.[trust.odsCode] ?? this.spec.naming.name(NameKind.GCP_PROJECT, [trust.odsCode]);
+      const s = stack(trust.odsCode, project, this.spec.labelsFor(trust.odsCode));
+      this.spokes.set(trust.odsCode, new TrustSpoke(s, 'spoke', {
+        spec: this.spec, addressPlan: this.addressPlan, odsCode: trust.odsCode, projectId: project,
+      }));
+    }
+  }
+
+  /** A trust's spoke. */
+  public spoke(odsCode: string): TrustSpoke {
+    const s = this.spokes.get(odsCode);
+    if (!s) throw BackboneError.of('odsCode', `"${odsCode}" is not a trust of backbone ${this.spec.name}`);
+    return s;
+  }
+}
