@@ -53,7 +53,8 @@ const project = new cdk.JsiiProject({
   bin: { 'nhs-backbone': 'bin/nhs-backbone' },
 
   // Tests: type-checking happens once, in `compile` (jsii); jest only
-  // transpiles. Snapshots are never rewritten by `test` (CI runs it);
+  // transpiles (test/tsconfig.json sets isolatedModules, so ts-jest uses
+  // transpileModule). Snapshots are never rewritten by `test` (CI runs it);
   // `test:update` exists for a human who means to.
   jest: true,
   jestOptions: {
@@ -63,11 +64,6 @@ const project = new cdk.JsiiProject({
       testMatch: ['<rootDir>/test/**/*.test.ts'],
       collectCoverage: false,
       testTimeout: 120_000,
-    },
-  },
-  tsJestOptions: {
-    transformOptions: {
-      isolatedModules: true,
     },
   },
 

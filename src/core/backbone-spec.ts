@@ -3,7 +3,7 @@ import { BackboneError, SpecProblem } from './errors';
 import { loadSpecFile } from './load';
 import { Naming } from './naming';
 import { Cloud, Residency } from './regions';
-import { AppSpec, BackboneSpecProps, CloudRegions, DataClassification, Environment, TrustSpec } from './spec';
+import { AppSpec, BackboneSpecProps, CloudRegions, DataClassification, Environment, NetworkSpec, TrustSpec } from './spec';
 import { NhsTagInput, NhsTags } from './tags';
 import { NormalisedSpec, validateSpec } from './validate';
 
@@ -50,6 +50,11 @@ export class BackboneSpec {
   public readonly owner?: string;
   public readonly costCentre?: string;
   public readonly dataClassification: DataClassification;
+  /**
+   * Network settings, defaults filled in: `egressAllowList` is always set;
+   * `hscn` (with connection, asn and sharedSecretName filled in) only when given.
+   */
+  public readonly network: NetworkSpec;
   /** Warnings found while validating (unknown fields). */
   public readonly warnings: SpecProblem[];
   /** Names every resource from the backbone name and environment. */
@@ -68,6 +73,10 @@ export class BackboneSpec {
     this.owner = n.owner;
     this.costCentre = n.costCentre;
     this.dataClassification = n.dataClassification;
+    this.network = {
+      hscn: n.network.hscn ? { ...n.network.hscn, peerAddresses: [...n.network.hscn.peerAddresses] } : undefined,
+      egressAllowList: [...n.network.egressAllowList],
+    };
     this.warnings = warnings;
     this.naming = new Naming(this.name, this.environment);
   }

@@ -33,6 +33,56 @@ export enum DataClassification {
   OFFICIAL_SENSITIVE = 'official-sensitive',
 }
 
+/** How the backbone reaches the HSCN. */
+export enum HscnConnectionType {
+  /** Site-to-site IPsec VPN to the HSCN network provider (AWS VPN on the transit gateway, Azure VPN gateway, Google HA VPN). */
+  VPN = 'vpn',
+  /** A private circuit: AWS Direct Connect gateway, Azure ExpressRoute, Google Cloud Interconnect. */
+  PRIVATE = 'private',
+}
+
+/** The backbone's connection to the HSCN network provider. */
+export interface HscnSpec {
+  /**
+   * VPN or a private circuit.
+   * @default HscnConnectionType.VPN
+   */
+  readonly connection?: HscnConnectionType;
+  /**
+   * The HSCN network provider's VPN endpoints (IPv4). Required for a VPN; one or two.
+   * @default - none
+   */
+  readonly peerAddresses?: string[];
+  /** The HSCN network provider's BGP ASN. */
+  readonly peerAsn: number;
+  /**
+   * The backbone's own BGP ASN (a private ASN).
+   * @default 64512
+   */
+  readonly asn?: number;
+  /**
+   * Name of the secret in the cloud's secret store that holds the VPN
+   * pre-shared key; it is read at deploy time, never written into a template.
+   * @default "hscn-vpn-psk"
+   */
+  readonly sharedSecretName?: string;
+}
+
+/** Network settings of the backbone. */
+export interface NetworkSpec {
+  /**
+   * The connection to the HSCN.
+   * @default - no HSCN connection (a warning says so)
+   */
+  readonly hscn?: HscnSpec;
+  /**
+   * Domains the hub's firewall lets workloads reach on the internet (TLS, by
+   * server name); everything else is denied. `*.nhs.uk` allows subdomains.
+   * @default - none: all internet egress is denied
+   */
+  readonly egressAllowList?: string[];
+}
+
 /** Region per cloud. */
 export interface CloudRegions {
   /** @default eu-west-2 */
@@ -124,4 +174,6 @@ export interface BackboneSpecProps {
   readonly costCentre?: string;
   /** @default DataClassification.OFFICIAL_SENSITIVE */
   readonly dataClassification?: DataClassification;
+  /** @default - no HSCN connection, no internet egress */
+  readonly network?: NetworkSpec;
 }

@@ -1,8 +1,8 @@
 import { APP_SUBNET_PREFIX, HUB_BLOCK_PREFIX, MAX_APPS, TRUST_BLOCK_PREFIX, prefixFor, trustCapacity } from './address-plan';
-import { Cidr } from './cidr';
+import { Cidr, isIpv4 } from './cidr';
 import { ProblemCollector } from './errors';
 import { Cloud, Residency, UkRegions } from './regions';
-import { AppIngress, BackboneSpecProps, DataClassification, DicomWebAccess, Environment } from './spec';
+import { AppIngress, BackboneSpecProps, DataClassification, DicomWebAccess, Environment, HscnConnectionType } from './spec';
 
 /**
  * Validation of a raw spec (from YAML, JSON or code) into normalised props.
@@ -15,7 +15,24 @@ export const ODS_PATTERN = /^[A-Z0-9]{3,5}$/;
 export const APP_NAME_PATTERN = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 export const APP_NAME_MAX = 24;
 
-const TOP_FIELDS = ['name', 'environment', 'residency', 'addressPool', 'regions', 'trusts', 'apps', 'odsCode', 'owner', 'costCentre', 'dataClassification'];
+const TOP_FIELDS = ['name', 'environment', 'residency', 'addressPool', 'regions', 'trusts', 'apps', 'odsCode', 'owner', 'costCentre', 'dataClassification', 'network'];
+const NETWORK_FIELDS = ['hscn', 'egressAllowList'];
+const HSCN_FIELDS = ['connection', 'peerAddresses', 'peerAsn', 'asn', 'sharedSecretName'];
+/** A domain name, optionally with a leading `*.` wildcard. */
+export const DOMAIN_PATTERN = /^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+export const DEFAULT_ASN = 64512;
+export const DEFAULT_PSK_SECRET = 'hscn-vpn-psk';
+
+/** A BGP ASN a backbone may use: 1-4294967294, not 23456 (AS_TRANS) nor the reserved 64496-64511 and 65535-65551. */
+export function isValidAsn(n: unknown): n is number {
+  return typeof n === 'number' && Number.isInteger(n) && n >= 1 && n <= 4294967294 && n !== 23456
+    && !(n >= 64496 && n <= 64511) && !(n >= 65535 && n <= 65551);
+}
+
+/** A private ASN (RFC 6996): 64512-65534 or 4200000000-4294967294. */
+export function isPrivateAsn(n: number): boolean {
+  return (n >= 64512 && n <= 65534) || (n >= 4200000000 && n <= 4294967294);
+}
 const REGION_FIELDS = ['aws', 'azure', 'gcp'];
 const TRUST_FIELDS = ['odsCode', 'name', 'icb', 'owner', 'costCentre'];
 const APP_FIELDS = ['name', 'trusts', 'dicomweb', 'ingress'];
@@ -110,6 +127,10 @@ export interface NormalisedSpec extends BackboneSpecProps {
   readonly trusts: Array<{ odsCode: string; name: string; icb?: string; owner?: string; costCentre?: string }>;
   readonly apps: Array<{ name: string; trusts: string[]; dicomweb: DicomWebAccess; ingress: AppIngress }>;
   readonly dataClassification: DataClassification;
+  readonly network: {
+    readonly hscn?: { connection: HscnConnectionType; peerAddresses: string[]; peerAsn: number; asn: number; sharedSecretName: string };
+    readonly egressAllowList: string[];
+  };
 }
 
 /** Validates a raw spec; never throws for bad input. */
@@ -284,12 +305,93 @@ export function validateSpec(raw: unknown): ValidationResult {
   const owner = optionalString(raw.owner, 'owner', c);
   const costCentre = optionalString(raw.costCentre, 'costCentre', c);
 
+  const network = validateNetwork(raw.network, c);
+
   if (!c.ok) return { problems: c.problems, warnings: c.warnings };
   return {
     props: {
-      name, environment, residency, addressPool, regions, trusts, apps, odsCode, owner, costCentre, dataClassification,
+      name, environment, residency, addressPool, regions, trusts, apps, odsCode, owner, costCentre, dataClassification, network,
     },
     problems: c.problems,
     warnings: c.warnings,
   };
+}
+
+function validateNetwork(raw: unknown, c: ProblemCollector): NormalisedSpec['network'] {
+  const out: { hscn?: NonNullable<NormalisedSpec['network']['hscn']>; egressAllowList: string[] } = { egressAllowList: [] };
+  if (raw === undefined || raw === null) {
+    c.warn('network.hscn', 'not given: the backbone is built with no connection to the HSCN');
+    return out;
+  }
+  if (!isMapping(raw)) {
+    c.error('network', `${describe(raw)} is not allowed (a mapping with hscn and egressAllowList)`);
+    return out;
+  }
+  checkUnknown(raw, NETWORK_FIELDS, 'network', c);
+  if (raw.egressAllowList !== undefined && raw.egressAllowList !== null) {
+    if (!Array.isArray(raw.egressAllowList)) {
+      c.error('network.egressAllowList', `${describe(raw.egressAllowList)} is not allowed (a list of domains such as "digital.nhs.uk" or "*.nhs.uk")`);
+    } else {
+      raw.egressAllowList.forEach((d, i) => {
+        if (typeof d !== 'string' || !DOMAIN_PATTERN.test(d)) {
+          c.error(`network.egressAllowList[${i}]`, `${describe(d)} is not a domain (lower case, such as "digital.nhs.uk" or "*.nhs.uk"; no scheme, path or port)`);
+        } else if (!out.egressAllowList.includes(d)) {
+          out.egressAllowList.push(d);
+        }
+      });
+    }
+  }
+  const h = raw.hscn;
+  if (h === undefined || h === null) {
+    c.warn('network.hscn', 'not given: the backbone is built with no connection to the HSCN');
+    return out;
+  }
+  if (!isMapping(h)) {
+    c.error('network.hscn', `${describe(h)} is not allowed (a mapping with connection, peerAddresses, peerAsn, asn)`);
+    return out;
+  }
+  checkUnknown(h, HSCN_FIELDS, 'network.hscn', c);
+  const connection = enumValue(h.connection, Object.values(HscnConnectionType), 'network.hscn.connection', HscnConnectionType.VPN, c);
+  const peerAddresses: string[] = [];
+  if (h.peerAddresses !== undefined && h.peerAddresses !== null) {
+    if (!Array.isArray(h.peerAddresses) || h.peerAddresses.length > 2) {
+      c.error('network.hscn.peerAddresses', `${describe(h.peerAddresses)} is not allowed (a list of one or two IPv4 addresses)`);
+    } else {
+      h.peerAddresses.forEach((a, i) => {
+        if (!isIpv4(a)) c.error(`network.hscn.peerAddresses[${i}]`, `${describe(a)} is not an IPv4 address (four numbers 0-255, such as 203.0.113.10)`);
+        else peerAddresses.push(a);
+      });
+    }
+  }
+  if (connection === HscnConnectionType.VPN && (h.peerAddresses === undefined || h.peerAddresses === null || (Array.isArray(h.peerAddresses) && h.peerAddresses.length === 0))) {
+    c.error('network.hscn.peerAddresses', 'is required for a VPN connection (the HSCN network provider\'s one or two VPN endpoint IPv4 addresses)');
+  }
+  let peerAsn = 0;
+  if (h.peerAsn === undefined || h.peerAsn === null) {
+    c.error('network.hscn.peerAsn', 'is required (the HSCN network provider\'s BGP ASN, 1-4294967294)');
+  } else if (!isValidAsn(h.peerAsn)) {
+    c.error('network.hscn.peerAsn', `${describe(h.peerAsn)} is out of range (a BGP ASN from 1 to 4294967294, not 23456, 64496-64511 or 65535-65551)`);
+  } else {
+    peerAsn = h.peerAsn;
+  }
+  let asn = DEFAULT_ASN;
+  if (h.asn !== undefined && h.asn !== null) {
+    if (typeof h.asn !== 'number' || !isValidAsn(h.asn) || !isPrivateAsn(h.asn)) {
+      c.error('network.hscn.asn', `${describe(h.asn)} is out of range (a private BGP ASN: 64512-65534 or 4200000000-4294967294)`);
+    } else if (h.asn === peerAsn) {
+      c.error('network.hscn.asn', `${h.asn} is the same as network.hscn.peerAsn (eBGP needs two different ASNs)`);
+    } else {
+      asn = h.asn;
+    }
+  }
+  let sharedSecretName = DEFAULT_PSK_SECRET;
+  if (h.sharedSecretName !== undefined && h.sharedSecretName !== null) {
+    if (typeof h.sharedSecretName !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9_-]{0,126}$/.test(h.sharedSecretName)) {
+      c.error('network.hscn.sharedSecretName', `${describe(h.sharedSecretName)} is not allowed (a secret name: letters, digits, '-' and '_', at most 127 characters)`);
+    } else {
+      sharedSecretName = h.sharedSecretName;
+    }
+  }
+  out.hscn = { connection, peerAddresses, peerAsn, asn, sharedSecretName };
+  return out;
 }
