@@ -3,7 +3,7 @@ import { BackboneError, SpecProblem } from './errors';
 import { loadSpecFile } from './load';
 import { Naming } from './naming';
 import { Cloud, Residency } from './regions';
-import { AppSpec, BackboneSpecProps, CloudRegions, DataClassification, Environment, NetworkSpec, TrustSpec } from './spec';
+import { AppSpec, BackboneSpecProps, CloudRegions, DataClassification, Environment, IdentitySpec, NetworkSpec, TrustSpec } from './spec';
 import { NhsTagInput, NhsTags } from './tags';
 import { NormalisedSpec, validateSpec } from './validate';
 
@@ -55,6 +55,11 @@ export class BackboneSpec {
    * `hscn` (with connection, asn and sharedSecretName filled in) only when given.
    */
   public readonly network: NetworkSpec;
+  /**
+   * Identity settings, defaults filled in (CI issuer, CIS2 secret name and
+   * assurance) where a section is given.
+   */
+  public readonly identity: IdentitySpec;
   /** Warnings found while validating (unknown fields). */
   public readonly warnings: SpecProblem[];
   /** Names every resource from the backbone name and environment. */
@@ -76,6 +81,10 @@ export class BackboneSpec {
     this.network = {
       hscn: n.network.hscn ? { ...n.network.hscn, peerAddresses: [...n.network.hscn.peerAddresses] } : undefined,
       egressAllowList: [...n.network.egressAllowList],
+    };
+    this.identity = {
+      ci: n.identity.ci ? { ...n.identity.ci } : undefined,
+      cis2: n.identity.cis2 ? { ...n.identity.cis2 } : undefined,
     };
     this.warnings = warnings;
     this.naming = new Naming(this.name, this.environment);

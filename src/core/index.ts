@@ -1,6 +1,7 @@
 export * from './address-plan';
 export * from './backbone-spec';
 export * from './problem';
+export * from './identity';
 export * from './naming';
 export * from './regions';
 export * from './retention';

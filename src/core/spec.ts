@@ -83,6 +83,47 @@ export interface NetworkSpec {
   readonly egressAllowList?: string[];
 }
 
+/** CI federation: a pipeline deploys with short-lived tokens, never long-lived keys. */
+export interface CiFederationSpec {
+  /**
+   * The OIDC issuer of the CI system.
+   * @default https://token.actions.githubusercontent.com (GitHub Actions)
+   */
+  readonly issuer?: string;
+  /**
+   * The subject the trust is pinned to, e.g. `repo:my-org/my-repo:environment:prod`.
+   * A bare wildcard, or one before the repository is named, is refused.
+   */
+  readonly subject: string;
+}
+
+/** Staff sign-in with NHS CIS2 for apps whose ingress is the internet. */
+export interface Cis2Spec {
+  /** `live` or `integration`. */
+  readonly environment: string;
+  /** The client id CIS2 issued for the backbone's edge. */
+  readonly clientId: string;
+  /**
+   * Name of the secret (in the cloud's secret store) holding the client secret;
+   * read at deploy or run time, never written into a template.
+   * @default "cis2-client-secret"
+   */
+  readonly clientSecretName?: string;
+  /**
+   * Authenticator assurance required (acr_values).
+   * @default AAL2_OR_AAL3_ANY
+   */
+  readonly assurance?: string;
+}
+
+/** Identity settings of the backbone. */
+export interface IdentitySpec {
+  /** @default - no CI federation */
+  readonly ci?: CiFederationSpec;
+  /** @default - none: apps with internet ingress are refused */
+  readonly cis2?: Cis2Spec;
+}
+
 /** Region per cloud. */
 export interface CloudRegions {
   /** @default eu-west-2 */
@@ -176,4 +217,6 @@ export interface BackboneSpecProps {
   readonly dataClassification?: DataClassification;
   /** @default - no HSCN connection, no internet egress */
   readonly network?: NetworkSpec;
+  /** @default - no CI federation, no CIS2 sign-in */
+  readonly identity?: IdentitySpec;
 }

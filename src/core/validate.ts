@@ -1,6 +1,7 @@
 import { APP_SUBNET_PREFIX, HUB_BLOCK_PREFIX, MAX_APPS, TRUST_BLOCK_PREFIX, prefixFor, trustCapacity } from './address-plan';
 import { Cidr, isIpv4 } from './cidr';
-import { ProblemCollector } from './errors';
+import { BackboneError, ProblemCollector } from './errors';
+import { AssuranceLevel, CiIssuer, Cis2Environment, checkCiSubject } from './identity';
 import { Cloud, Residency, UkRegions } from './regions';
 import { AppIngress, BackboneSpecProps, DataClassification, DicomWebAccess, Environment, HscnConnectionType } from './spec';
 
@@ -15,7 +16,11 @@ export const ODS_PATTERN = /^[A-Z0-9]{3,5}$/;
 export const APP_NAME_PATTERN = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 export const APP_NAME_MAX = 24;
 
-const TOP_FIELDS = ['name', 'environment', 'residency', 'addressPool', 'regions', 'trusts', 'apps', 'odsCode', 'owner', 'costCentre', 'dataClassification', 'network'];
+const TOP_FIELDS = ['name', 'environment', 'residency', 'addressPool', 'regions', 'trusts', 'apps', 'odsCode', 'owner', 'costCentre', 'dataClassification', 'network', 'identity'];
+const IDENTITY_FIELDS = ['ci', 'cis2'];
+const CI_FIELDS = ['issuer', 'subject'];
+const CIS2_FIELDS = ['environment', 'clientId', 'clientSecretName', 'assurance'];
+export const DEFAULT_CIS2_SECRET = 'cis2-client-secret';
 const NETWORK_FIELDS = ['hscn', 'egressAllowList'];
 const HSCN_FIELDS = ['connection', 'peerAddresses', 'peerAsn', 'asn', 'sharedSecretName'];
 /** A domain name, optionally with a leading `*.` wildcard. */
@@ -130,6 +135,10 @@ export interface NormalisedSpec extends BackboneSpecProps {
   readonly network: {
     readonly hscn?: { connection: HscnConnectionType; peerAddresses: string[]; peerAsn: number; asn: number; sharedSecretName: string };
     readonly egressAllowList: string[];
+  };
+  readonly identity: {
+    readonly ci?: { issuer: string; subject: string };
+    readonly cis2?: { environment: string; clientId: string; clientSecretName: string; assurance: string };
   };
 }
 
@@ -306,11 +315,17 @@ export function validateSpec(raw: unknown): ValidationResult {
   const costCentre = optionalString(raw.costCentre, 'costCentre', c);
 
   const network = validateNetwork(raw.network, c);
+  const identity = validateIdentity(raw.identity, c);
+  apps.forEach((a, i) => {
+    if (a.ingress === AppIngress.INTERNET && !identity.cis2) {
+      c.error(`apps[${i}].ingress`, 'internet ingress needs staff sign-in: give identity.cis2 (environment, clientId) so the edge signs staff in with NHS CIS2');
+    }
+  });
 
   if (!c.ok) return { problems: c.problems, warnings: c.warnings };
   return {
     props: {
-      name, environment, residency, addressPool, regions, trusts, apps, odsCode, owner, costCentre, dataClassification, network,
+      name, environment, residency, addressPool, regions, trusts, apps, odsCode, owner, costCentre, dataClassification, network, identity,
     },
     problems: c.problems,
     warnings: c.warnings,
@@ -393,5 +408,69 @@ function validateNetwork(raw: unknown, c: ProblemCollector): NormalisedSpec['net
     }
   }
   out.hscn = { connection, peerAddresses, peerAsn, asn, sharedSecretName };
+  return out;
+}
+
+/** Runs a check that throws a BackboneError and records its problems instead. */
+function collect<T>(c: ProblemCollector, fn: () => T): T | undefined {
+  try {
+    return fn();
+  } catch (e) {
+    if (!BackboneError.isBackboneError(e)) throw e;
+    for (const p of e.problems) c.error(p.path, p.message);
+    return undefined;
+  }
+}
+
+function validateIdentity(raw: unknown, c: ProblemCollector): NormalisedSpec['identity'] {
+  const out: { ci?: { issuer: string; subject: string }; cis2?: NonNullable<NormalisedSpec['identity']['cis2']> } = {};
+  if (raw === undefined || raw === null) return out;
+  if (!isMapping(raw)) {
+    c.error('identity', `${describe(raw)} is not allowed (a mapping with ci and cis2)`);
+    return out;
+  }
+  checkUnknown(raw, IDENTITY_FIELDS, 'identity', c);
+  if (raw.ci !== undefined && raw.ci !== null) {
+    if (!isMapping(raw.ci)) {
+      c.error('identity.ci', `${describe(raw.ci)} is not allowed (a mapping with issuer and subject)`);
+    } else {
+      checkUnknown(raw.ci, CI_FIELDS, 'identity.ci', c);
+      const ci = raw.ci;
+      const issuer = ci.issuer === undefined || ci.issuer === null
+        ? CiIssuer.GITHUB_ACTIONS
+        : collect(c, () => CiIssuer.custom('custom', String(ci.issuer)));
+      const subject = ci.subject === undefined || ci.subject === null
+        ? (c.error('identity.ci.subject', 'is required: the CI subject the trust is pinned to (e.g. "repo:my-org/my-repo:environment:prod")'), undefined)
+        : collect(c, () => checkCiSubject(ci.subject, 'identity.ci.subject', true));
+      if (issuer && subject) out.ci = { issuer: issuer.url, subject };
+    }
+  }
+  if (raw.cis2 !== undefined && raw.cis2 !== null) {
+    if (!isMapping(raw.cis2)) {
+      c.error('identity.cis2', `${describe(raw.cis2)} is not allowed (a mapping with environment and clientId)`);
+    } else {
+      const k = raw.cis2;
+      checkUnknown(k, CIS2_FIELDS, 'identity.cis2', c);
+      const env = k.environment === undefined || k.environment === null
+        ? (c.error('identity.cis2.environment', 'is required (one of: live, integration)'), undefined)
+        : collect(c, () => Cis2Environment.fromName(String(k.environment), 'identity.cis2.environment'));
+      let clientId: string | undefined;
+      if (typeof k.clientId !== 'string' || k.clientId.trim() === '') {
+        c.error('identity.cis2.clientId', `${k.clientId === undefined ? 'is required' : `${describe(k.clientId)} is not allowed`} (the client id CIS2 issued for the backbone's edge)`);
+      } else {
+        clientId = k.clientId;
+      }
+      let clientSecretName = DEFAULT_CIS2_SECRET;
+      if (k.clientSecretName !== undefined && k.clientSecretName !== null) {
+        if (typeof k.clientSecretName !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9_-]{0,126}$/.test(k.clientSecretName)) {
+          c.error('identity.cis2.clientSecretName', `${describe(k.clientSecretName)} is not allowed (a secret name: letters, digits, '-' and '_', at most 127 characters)`);
+        } else {
+          clientSecretName = k.clientSecretName;
+        }
+      }
+      const assurance = enumValue(k.assurance, Object.values(AssuranceLevel), 'identity.cis2.assurance', AssuranceLevel.AAL2_OR_AAL3, c);
+      if (env && clientId) out.cis2 = { environment: env.name, clientId, clientSecretName, assurance };
+    }
+  }
   return out;
 }

@@ -22,6 +22,10 @@ export const SMALL: BackboneSpecProps = {
     hscn: { connection: 'vpn' as any, peerAddresses: ['203.0.113.10', '203.0.113.11'], peerAsn: 65010 },
     egressAllowList: ['*.nhs.uk', 'digital.nhs.uk'],
   },
+  identity: {
+    ci: { subject: 'repo:nhs-example/test-backbone:environment:prod' },
+    cis2: { environment: 'integration', clientId: 'test-backbone-edge' },
+  },
 };
 
 export function smallSpec(overrides: Partial<BackboneSpecProps> = {}): BackboneSpec {
@@ -55,6 +59,10 @@ export function nationalProps(trusts = 209, icbs = 42): BackboneSpecProps {
     network: {
       hscn: { peerAddresses: ['203.0.113.10'], peerAsn: 65010 },
       egressAllowList: ['*.nhs.uk'],
+    },
+    identity: {
+      ci: { subject: 'repo:nhs-england/national-backbone:environment:prod' },
+      cis2: { environment: 'live', clientId: 'national-backbone-edge' },
     },
   };
 }
