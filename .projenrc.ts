@@ -61,7 +61,6 @@ const project = new cdk.JsiiProject({
     updateSnapshot: javascript.UpdateSnapshot.NEVER,
     passWithNoTests: false,
     jestConfig: {
-      testMatch: ['<rootDir>/test/**/*.test.ts'],
       collectCoverage: false,
       testTimeout: 120_000,
     },
@@ -86,6 +85,10 @@ project.addFields({ files: ['lib', 'bin', '.jsii', 'API.md', 'README.md', 'LICEN
 // tsconfig the examples folder too.
 project.tsconfigDev.addInclude('examples/**/*.ts');
 project.eslint?.addLintPattern('examples');
+
+// Tests live in test/ and end in .test.ts; projen's default patterns would
+// also pick up src/core/spec.ts.
+project.tryFindObjectFile('package.json')?.addOverride('jest.testMatch', ['<rootDir>/test/**/*.test.ts']);
 
 // The main job: synthesise the example national backbone on all three clouds.
 project.addTask('national', {
