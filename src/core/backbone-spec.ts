@@ -3,7 +3,7 @@ import { BackboneError, SpecProblem } from './errors';
 import { loadSpecFile } from './load';
 import { Naming } from './naming';
 import { Cloud, Residency } from './regions';
-import { AppSpec, BackboneSpecProps, CloudRegions, DataClassification, Environment, IdentitySpec, NetworkSpec, TrustSpec } from './spec';
+import { AppSpec, BackboneSpecProps, CloudRegions, DataClassification, Environment, IdentitySpec, NetworkSpec, StorageSpec, TrustSpec } from './spec';
 import { NhsTagInput, NhsTags } from './tags';
 import { NormalisedSpec, validateSpec } from './validate';
 
@@ -60,6 +60,8 @@ export class BackboneSpec {
    * assurance) where a section is given.
    */
   public readonly identity: IdentitySpec;
+  /** Storage settings, every default filled in. */
+  public readonly storage: StorageSpec;
   /** Warnings found while validating (unknown fields). */
   public readonly warnings: SpecProblem[];
   /** Names every resource from the backbone name and environment. */
@@ -85,6 +87,11 @@ export class BackboneSpec {
     this.identity = {
       ci: n.identity.ci ? { ...n.identity.ci } : undefined,
       cis2: n.identity.cis2 ? { ...n.identity.cis2 } : undefined,
+    };
+    this.storage = {
+      stores: n.storage.stores.map((x) => ({ ...x })),
+      logRetentionDays: n.storage.logRetentionDays,
+      backup: { ...n.storage.backup },
     };
     this.warnings = warnings;
     this.naming = new Naming(this.name, this.environment);

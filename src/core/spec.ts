@@ -124,6 +124,69 @@ export interface IdentitySpec {
   readonly cis2?: Cis2Spec;
 }
 
+/** A clinical record store each trust gets. */
+export interface StoreSpec {
+  /** The store's purpose, lower-kebab (e.g. `clinical-records`); names the bucket/account/container. */
+  readonly name: string;
+  /** Records category id (adult, child, maternity, mental-health, cancer, transplant, chronic, screening, imaging). */
+  readonly category: string;
+  /**
+   * Lock in years; at least the category's legal minimum.
+   * @default - the category's minimum
+   */
+  readonly years?: number;
+  /**
+   * compliance or governance. Clinical categories demand compliance.
+   * @default compliance
+   */
+  readonly lockMode?: string;
+  /**
+   * Put a legal hold on the store (objects cannot be deleted while it is on).
+   * @default false
+   */
+  readonly legalHold?: boolean;
+  /**
+   * Days after which objects move to a colder tier.
+   * @default 90
+   */
+  readonly coldAfterDays?: number;
+}
+
+/** Where the immutable backup copy lives, per cloud. */
+export interface BackupTargets {
+  /**
+   * AWS account id of the backup vault (a separate account is the 3-2-1 ideal).
+   * @default - the same account, in its own vault with vault lock
+   */
+  readonly awsAccount?: string;
+  /**
+   * Azure region of the second storage account.
+   * @default - the paired UK region (ukwest for uksouth)
+   */
+  readonly azureRegion?: string;
+  /**
+   * Google project of the backup bucket.
+   * @default - a backup project named from the backbone
+   */
+  readonly gcpProject?: string;
+}
+
+/** Storage settings of the backbone. */
+export interface StorageSpec {
+  /**
+   * The clinical stores every trust gets.
+   * @default - one `clinical-records` store, category adult
+   */
+  readonly stores?: StoreSpec[];
+  /**
+   * Days the central log archive keeps logs (at least 365).
+   * @default 365
+   */
+  readonly logRetentionDays?: number;
+  /** @default - see BackupTargets */
+  readonly backup?: BackupTargets;
+}
+
 /** Region per cloud. */
 export interface CloudRegions {
   /** @default eu-west-2 */
@@ -219,4 +282,6 @@ export interface BackboneSpecProps {
   readonly network?: NetworkSpec;
   /** @default - no CI federation, no CIS2 sign-in */
   readonly identity?: IdentitySpec;
+  /** @default - one adult clinical-records store per trust, logs kept 365 days */
+  readonly storage?: StorageSpec;
 }

@@ -2,6 +2,7 @@ import { APP_SUBNET_PREFIX, HUB_BLOCK_PREFIX, MAX_APPS, TRUST_BLOCK_PREFIX, pref
 import { Cidr, isIpv4 } from './cidr';
 import { BackboneError, ProblemCollector } from './errors';
 import { AssuranceLevel, CiIssuer, Cis2Environment, checkCiSubject } from './identity';
+import { LockMode, RecordsCategory } from './retention';
 import { Cloud, Residency, UkRegions } from './regions';
 import { AppIngress, BackboneSpecProps, DataClassification, DicomWebAccess, Environment, HscnConnectionType } from './spec';
 
@@ -16,7 +17,11 @@ export const ODS_PATTERN = /^[A-Z0-9]{3,5}$/;
 export const APP_NAME_PATTERN = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 export const APP_NAME_MAX = 24;
 
-const TOP_FIELDS = ['name', 'environment', 'residency', 'addressPool', 'regions', 'trusts', 'apps', 'odsCode', 'owner', 'costCentre', 'dataClassification', 'network', 'identity'];
+const TOP_FIELDS = ['name', 'environment', 'residency', 'addressPool', 'regions', 'trusts', 'apps', 'odsCode', 'owner', 'costCentre', 'dataClassification', 'network', 'identity', 'storage'];
+const STORAGE_FIELDS = ['stores', 'logRetentionDays', 'backup'];
+const STORE_FIELDS = ['name', 'category', 'years', 'lockMode', 'legalHold', 'coldAfterDays'];
+const BACKUP_FIELDS = ['awsAccount', 'azureRegion', 'gcpProject'];
+export const MIN_LOG_RETENTION_DAYS = 365;
 const IDENTITY_FIELDS = ['ci', 'cis2'];
 const CI_FIELDS = ['issuer', 'subject'];
 const CIS2_FIELDS = ['environment', 'clientId', 'clientSecretName', 'assurance'];
@@ -135,6 +140,11 @@ export interface NormalisedSpec extends BackboneSpecProps {
   readonly network: {
     readonly hscn?: { connection: HscnConnectionType; peerAddresses: string[]; peerAsn: number; asn: number; sharedSecretName: string };
     readonly egressAllowList: string[];
+  };
+  readonly storage: {
+    readonly stores: Array<{ name: string; category: string; years: number; lockMode: LockMode; legalHold: boolean; coldAfterDays: number }>;
+    readonly logRetentionDays: number;
+    readonly backup: { awsAccount?: string; azureRegion: string; gcpProject?: string };
   };
   readonly identity: {
     readonly ci?: { issuer: string; subject: string };
@@ -316,6 +326,7 @@ export function validateSpec(raw: unknown): ValidationResult {
 
   const network = validateNetwork(raw.network, c);
   const identity = validateIdentity(raw.identity, c);
+  const storage = validateStorage(raw.storage, residency, regions.azure, c);
   apps.forEach((a, i) => {
     if (a.ingress === AppIngress.INTERNET && !identity.cis2) {
       c.error(`apps[${i}].ingress`, 'internet ingress needs staff sign-in: give identity.cis2 (environment, clientId) so the edge signs staff in with NHS CIS2');
@@ -325,7 +336,7 @@ export function validateSpec(raw: unknown): ValidationResult {
   if (!c.ok) return { problems: c.problems, warnings: c.warnings };
   return {
     props: {
-      name, environment, residency, addressPool, regions, trusts, apps, odsCode, owner, costCentre, dataClassification, network, identity,
+      name, environment, residency, addressPool, regions, trusts, apps, odsCode, owner, costCentre, dataClassification, network, identity, storage,
     },
     problems: c.problems,
     warnings: c.warnings,
@@ -470,6 +481,119 @@ function validateIdentity(raw: unknown, c: ProblemCollector): NormalisedSpec['id
       }
       const assurance = enumValue(k.assurance, Object.values(AssuranceLevel), 'identity.cis2.assurance', AssuranceLevel.AAL2_OR_AAL3, c);
       if (env && clientId) out.cis2 = { environment: env.name, clientId, clientSecretName, assurance };
+    }
+  }
+  return out;
+}
+
+function validateStorage(raw: unknown, residency: Residency, azureRegion: string, c: ProblemCollector): NormalisedSpec['storage'] {
+  const defaultStore = { name: 'clinical-records', category: RecordsCategory.ADULT.id, years: RecordsCategory.ADULT.minimumLockYears, lockMode: LockMode.COMPLIANCE, legalHold: false, coldAfterDays: 90 };
+  const out = {
+    stores: [defaultStore] as NormalisedSpec['storage']['stores'],
+    logRetentionDays: MIN_LOG_RETENTION_DAYS,
+    backup: { azureRegion: UkRegions.pairedRegion(Cloud.AZURE, azureRegion) } as { awsAccount?: string; azureRegion: string; gcpProject?: string },
+  };
+  if (raw === undefined || raw === null) return out;
+  if (!isMapping(raw)) {
+    c.error('storage', `${describe(raw)} is not allowed (a mapping with stores, logRetentionDays and backup)`);
+    return out;
+  }
+  checkUnknown(raw, STORAGE_FIELDS, 'storage', c);
+  if (raw.stores !== undefined && raw.stores !== null) {
+    if (!Array.isArray(raw.stores) || raw.stores.length === 0) {
+      c.error('storage.stores', `${describe(raw.stores)} is not allowed (a non-empty list of stores with name and category)`);
+    } else {
+      out.stores = [];
+      const names = new Map<string, number>();
+      raw.stores.forEach((st, i) => {
+        const p = `storage.stores[${i}]`;
+        if (!isMapping(st)) {
+          c.error(p, `${describe(st)} is not a store (a mapping with name and category)`);
+          return;
+        }
+        checkUnknown(st, STORE_FIELDS, p, c);
+        let ok = true;
+        if (typeof st.name !== 'string' || !APP_NAME_PATTERN.test(st.name) || st.name.length > 20) {
+          c.error(`${p}.name`, `${st.name === undefined ? 'is required' : `${describe(st.name)} is not allowed`} (lower-kebab, at most 20 characters, e.g. "clinical-records")`);
+          ok = false;
+        } else if (names.has(st.name)) {
+          c.error(`${p}.name`, `"${st.name}" is a duplicate of storage.stores[${names.get(st.name)}].name`);
+          ok = false;
+        } else {
+          names.set(st.name, i);
+        }
+        const category = typeof st.category === 'string' ? RecordsCategory.fromId(st.category) : undefined;
+        const clinical = RecordsCategory.all().filter((x) => x.requiresComplianceMode).map((x) => x.id);
+        if (!category || !category.requiresComplianceMode) {
+          c.error(`${p}.category`, `${st.category === undefined ? 'is required' : `${describe(st.category)} is not a records category`} (one of: ${clinical.join(', ')})`);
+          return;
+        }
+        let years = category.minimumLockYears;
+        if (st.years !== undefined && st.years !== null) {
+          if (typeof st.years !== 'number' || !Number.isInteger(st.years) || st.years < category.minimumLockYears || st.years > 100) {
+            c.error(`${p}.years`, `${describe(st.years)} is shorter than the legal minimum or not a whole number of years (${category.id} records: at least ${category.minimumLockYears}, ${category.rule}; at most 100)`);
+            ok = false;
+          } else {
+            years = st.years;
+          }
+        }
+        const lockMode = enumValue(st.lockMode, Object.values(LockMode), `${p}.lockMode`, LockMode.COMPLIANCE, c);
+        if (lockMode === LockMode.GOVERNANCE && category.requiresComplianceMode) {
+          c.error(`${p}.lockMode`, `governance is not allowed for ${category.id} records: the legal minimum must be enforced in compliance mode (no administrator can shorten it)`);
+          ok = false;
+        }
+        let legalHold = false;
+        if (st.legalHold !== undefined && st.legalHold !== null) {
+          if (typeof st.legalHold !== 'boolean') {
+            c.error(`${p}.legalHold`, `${describe(st.legalHold)} is not allowed (true or false)`);
+            ok = false;
+          } else {
+            legalHold = st.legalHold;
+          }
+        }
+        let coldAfterDays = 90;
+        if (st.coldAfterDays !== undefined && st.coldAfterDays !== null) {
+          if (typeof st.coldAfterDays !== 'number' || !Number.isInteger(st.coldAfterDays) || st.coldAfterDays < 30 || st.coldAfterDays > 3650) {
+            c.error(`${p}.coldAfterDays`, `${describe(st.coldAfterDays)} is not allowed (whole days from 30, the shortest every cloud's colder tiers accept, to 3650)`);
+            ok = false;
+          } else {
+            coldAfterDays = st.coldAfterDays;
+          }
+        }
+        if (ok) out.stores.push({ name: st.name as string, category: category.id, years, lockMode, legalHold, coldAfterDays });
+      });
+    }
+  }
+  if (raw.logRetentionDays !== undefined && raw.logRetentionDays !== null) {
+    const d = raw.logRetentionDays;
+    if (typeof d !== 'number' || !Number.isInteger(d) || d < MIN_LOG_RETENTION_DAYS || d > 36500) {
+      c.error('storage.logRetentionDays', `${describe(d)} is not allowed (whole days from ${MIN_LOG_RETENTION_DAYS}, the profile's minimum, to 36500)`);
+    } else {
+      out.logRetentionDays = d;
+    }
+  }
+  const b = raw.backup;
+  if (b !== undefined && b !== null) {
+    if (!isMapping(b)) {
+      c.error('storage.backup', `${describe(b)} is not allowed (a mapping with awsAccount, azureRegion and gcpProject)`);
+    } else {
+      checkUnknown(b, BACKUP_FIELDS, 'storage.backup', c);
+      if (b.awsAccount !== undefined && b.awsAccount !== null) {
+        if (typeof b.awsAccount !== 'string' || !/^\d{12}$/.test(b.awsAccount)) c.error('storage.backup.awsAccount', `${describe(b.awsAccount)} is not an AWS account id (12 digits)`);
+        else out.backup.awsAccount = b.awsAccount;
+      }
+      if (b.azureRegion !== undefined && b.azureRegion !== null) {
+        const allowed = UkRegions.allowedRegions(Cloud.AZURE, residency);
+        if (typeof b.azureRegion !== 'string' || !allowed.includes(b.azureRegion)) {
+          c.error('storage.backup.azureRegion', `${describe(b.azureRegion)} is not allowed under residency ${residency} (allowed: ${allowed.join(', ')})`);
+        } else {
+          out.backup.azureRegion = b.azureRegion;
+        }
+      }
+      if (b.gcpProject !== undefined && b.gcpProject !== null) {
+        if (typeof b.gcpProject !== 'string' || !/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/.test(b.gcpProject)) c.error('storage.backup.gcpProject', `${describe(b.gcpProject)} is not a Google Cloud project id (6-30 characters: a-z, 0-9 and '-', starting with a letter)`);
+        else out.backup.gcpProject = b.gcpProject;
+      }
     }
   }
   return out;
