@@ -14,6 +14,9 @@ export class Cis2Environment {
   /** The integration (INT) CIS2 environment, for testing with test smartcards. */
   public static readonly INTEGRATION = new Cis2Environment('integration', 'am.nhsint.auth-ptl.cis2.spineservices.nhs.uk');
 
+  /** The scopes the backbone asks for: OpenID plus CIS2's RBAC scopes. */
+  public static readonly SCOPES = ['openid', 'profile', 'nationalrbacaccess', 'associatedorgs', 'selectedrole'];
+
   /** Every named environment. */
   public static all(): Cis2Environment[] {
     return [Cis2Environment.LIVE, Cis2Environment.INTEGRATION];
@@ -30,9 +33,6 @@ export class Cis2Environment {
     }
     return env;
   }
-
-  /** The scopes the backbone asks for: OpenID plus CIS2's RBAC scopes. */
-  public static readonly SCOPES = ['openid', 'profile', 'nationalrbacaccess', 'associatedorgs', 'selectedrole'];
 
   private constructor(
     /** `live` or `integration`. */

@@ -2,8 +2,8 @@ import { APP_SUBNET_PREFIX, HUB_BLOCK_PREFIX, MAX_APPS, TRUST_BLOCK_PREFIX, pref
 import { Cidr, isIpv4 } from './cidr';
 import { BackboneError, ProblemCollector } from './errors';
 import { AssuranceLevel, CiIssuer, Cis2Environment, checkCiSubject } from './identity';
-import { LockMode, RecordsCategory } from './retention';
 import { Cloud, Residency, UkRegions } from './regions';
+import { LockMode, RecordsCategory } from './retention';
 import { AppIngress, BackboneSpecProps, DataClassification, DicomWebAccess, Environment, HscnConnectionType } from './spec';
 
 /**
@@ -389,7 +389,8 @@ function validateNetwork(raw: unknown, c: ProblemCollector): NormalisedSpec['net
       });
     }
   }
-  if (connection === HscnConnectionType.VPN && (h.peerAddresses === undefined || h.peerAddresses === null || (Array.isArray(h.peerAddresses) && h.peerAddresses.length === 0))) {
+  const noPeers = h.peerAddresses === undefined || h.peerAddresses === null || (Array.isArray(h.peerAddresses) && h.peerAddresses.length === 0);
+  if (connection === HscnConnectionType.VPN && noPeers) {
     c.error('network.hscn.peerAddresses', 'is required for a VPN connection (the HSCN network provider\'s one or two VPN endpoint IPv4 addresses)');
   }
   let peerAsn = 0;
