@@ -5,6 +5,7 @@ import { BackboneSpec } from '../core/backbone-spec';
 import { BackboneError } from '../core/errors';
 import { NameKind } from '../core/naming';
 import { Cloud } from '../core/regions';
+import { CentralLogStore } from './logging/central-log-store';
 import { HubNetwork } from './network/hub-network';
 import { TrustSpoke } from './network/trust-spoke';
 
@@ -38,6 +39,8 @@ export class Backbone extends Construct {
   public readonly hubStack: Stack;
   /** The hub network. */
   public readonly hub: HubNetwork;
+  /** The central log store (in the hub stack). */
+  public readonly logStore: CentralLogStore;
   private readonly spokes = new Map<string, TrustSpoke>();
   private readonly stacks = new Map<string, Stack>();
 
@@ -53,7 +56,8 @@ export class Backbone extends Construct {
       env,
     });
     tag(this.hubStack, this.spec.tagsFor());
-    this.hub = new HubNetwork(this.hubStack, 'Network', { spec: this.spec, addressPlan: this.addressPlan });
+    this.logStore = new CentralLogStore(this.hubStack, 'LogStore', { spec: this.spec });
+    this.hub = new HubNetwork(this.hubStack, 'Network', { spec: this.spec, addressPlan: this.addressPlan, logStore: this.logStore });
 
     for (const trust of this.spec.trusts) {
       const stack = new Stack(this, `Trust${trust.odsCode}`, {
@@ -63,9 +67,13 @@ export class Backbone extends Construct {
       });
       tag(stack, this.spec.tagsFor(trust.odsCode));
       this.stacks.set(trust.odsCode, stack);
-      this.spokes.set(trust.odsCode, new TrustSpoke(stack, 'Spoke', {
+      // The trust stack reads the hub's values (SSM parameters, log store name) at deploy time: no exports.
+      stack.addStackDependency(this.hubStack, 'the spoke attaches to the hub transit gateway');
+      const spoke = new TrustSpoke(stack, 'Spoke', {
         spec: this.spec, addressPlan: this.addressPlan, odsCode: trust.odsCode,
-      }));
+      });
+      for (const app of this.spec.appsServing(trust.odsCode)) spoke.attachApp(app.name);
+      this.spokes.set(trust.odsCode, spoke);
     }
   }
 

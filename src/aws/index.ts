@@ -1,2 +1,3 @@
 export * from './backbone';
+export * from './logging';
 export * from './network';

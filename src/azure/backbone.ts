@@ -7,6 +7,7 @@ import { BackboneError } from '../core/errors';
 import { NameKind } from '../core/naming';
 import { HubNetwork } from './network/hub-network';
 import { TrustSpoke } from './network/trust-spoke';
+import { AzureFirewallTier, AzureKeyVaultRef, AzureNetworkWatcherRef } from './network/types';
 
 /** Where each Terraform stack keeps its state on Azure. */
 export interface AzureStateBackend {
@@ -37,6 +38,26 @@ export interface BackboneProps {
    * @default - local state files named after each stack (for trying it out)
    */
   readonly stateBackend?: AzureStateBackend;
+  /**
+   * The hub firewall's tier.
+   * @default AzureFirewallTier.PREMIUM
+   */
+  readonly firewallTier?: AzureFirewallTier;
+  /**
+   * The region's Network Watcher, which owns the VNet flow logs.
+   * @default - Azure's own: NetworkWatcher_<region> in NetworkWatcherRG
+   */
+  readonly networkWatcher?: AzureNetworkWatcherRef;
+  /**
+   * The Key Vault holding the HSCN VPN pre-shared key.
+   * @default - HscnGateway.defaultKeyVault(spec)
+   */
+  readonly hscnKeyVault?: AzureKeyVaultRef;
+  /**
+   * Traffic analytics on every VNet flow log.
+   * @default true
+   */
+  readonly trafficAnalytics?: boolean;
 }
 
 /**
@@ -72,13 +93,32 @@ export class Backbone extends Construct {
     };
 
     this.hubStack = stack('hub');
-    this.hub = new HubNetwork(this.hubStack, 'network', { spec: this.spec, addressPlan: this.addressPlan });
+    this.hub = new HubNetwork(this.hubStack, 'network', {
+      spec: this.spec,
+      addressPlan: this.addressPlan,
+      firewallTier: props.firewallTier,
+      networkWatcher: props.networkWatcher,
+      hscnKeyVault: props.hscnKeyVault,
+      trafficAnalytics: props.trafficAnalytics,
+    });
     for (const trust of this.spec.trusts) {
       const s = stack(trust.odsCode);
-      this.spokes.set(trust.odsCode, new TrustSpoke(s, 'spoke', {
-        spec: this.spec, addressPlan: this.addressPlan, odsCode: trust.odsCode,
-      }));
+      const spoke = new TrustSpoke(s, 'spoke', {
+        spec: this.spec,
+        addressPlan: this.addressPlan,
+        odsCode: trust.odsCode,
+        subscriptionId: props.subscriptionId,
+        networkWatcher: props.networkWatcher,
+        trafficAnalytics: props.trafficAnalytics,
+      });
+      for (const app of this.spec.appsServing(trust.odsCode)) spoke.attachApp(app.name);
+      this.spokes.set(trust.odsCode, spoke);
     }
+  }
+
+  /** The stack of a trust. */
+  public trustStack(odsCode: string): TerraformStack {
+    return this.spoke(odsCode).node.scope as TerraformStack;
   }
 
   /** A trust's spoke. */

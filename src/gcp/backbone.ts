@@ -7,6 +7,7 @@ import { BackboneError } from '../core/errors';
 import { NameKind } from '../core/naming';
 import { Cloud } from '../core/regions';
 import { HubNetwork } from './network/hub-network';
+import { checkProjectId } from './network/ids';
 import { TrustSpoke } from './network/trust-spoke';
 
 /** Where each Terraform stack keeps its state on Google Cloud. */
@@ -50,7 +51,9 @@ export interface BackboneProps {
  * The NHS backbone on Google Cloud (CDK for Terraform): one Terraform stack
  * (and state) for the hub and one per trust, each trust in its own project.
  * The NHS tags are the provider's default labels, so every labelled resource
- * carries them.
+ * carries them. Trust stacks refer to the hub only by deterministic ids built
+ * from the project ids and the spec's naming (no cross-stack references), so
+ * the hub stack is applied first, then the trust stacks in any order.
  */
 export class Backbone extends Construct {
   public readonly spec: BackboneSpec;
@@ -82,15 +85,35 @@ export class Backbone extends Construct {
       return s;
     };
 
-    const hubProject = props.hubProjectId ?? this.spec.naming.name(NameKind.GCP_PROJECT, ['hub']);
-    this.hubStack = stack('hub', hubProject, this.spec.labelsFor());
-    this.hub = new HubNetwork(this.hubStack, 'network', { spec: this.spec, addressPlan: this.addressPlan, projectId: hubProject });
+    const hubProject = checkProjectId('hubProjectId', props.hubProjectId ?? this.spec.naming.name(NameKind.GCP_PROJECT, ['hub']));
+    for (const ods of Object.keys(props.trustProjectIds ?? {})) {
+      if (!this.spec.trusts.some((t) => t.odsCode === ods)) {
+        throw BackboneError.of(`trustProjectIds.${ods}`, `"${ods}" is not a trust of backbone ${this.spec.name}`);
+      }
+    }
+    const trustProjects = new Map<string, string>();
     for (const trust of this.spec.trusts) {
-      const project = props.trustProjectIds?.[trust.odsCode] ?? this.spec.naming.name(NameKind.GCP_PROJECT, [trust.odsCode]);
+      const given = props.trustProjectIds?.[trust.odsCode];
+      trustProjects.set(trust.odsCode, given !== undefined
+        ? checkProjectId(`trustProjectIds.${trust.odsCode}`, given)
+        : this.spec.naming.name(NameKind.GCP_PROJECT, [trust.odsCode]));
+    }
+
+    this.hubStack = stack('hub', hubProject, this.spec.labelsFor());
+    this.hub = new HubNetwork(this.hubStack, 'network', {
+      spec: this.spec,
+      addressPlan: this.addressPlan,
+      projectId: hubProject,
+      spokeProjectIds: [...trustProjects.values()],
+    });
+    for (const trust of this.spec.trusts) {
+      const project = trustProjects.get(trust.odsCode)!;
       const s = stack(trust.odsCode, project, this.spec.labelsFor(trust.odsCode));
-      this.spokes.set(trust.odsCode, new TrustSpoke(s, 'spoke', {
-        spec: this.spec, addressPlan: this.addressPlan, odsCode: trust.odsCode, projectId: project,
-      }));
+      const spoke = new TrustSpoke(s, 'spoke', {
+        spec: this.spec, addressPlan: this.addressPlan, odsCode: trust.odsCode, projectId: project, hubProjectId: hubProject,
+      });
+      for (const app of this.spec.appsServing(trust.odsCode)) spoke.attachApp(app.name);
+      this.spokes.set(trust.odsCode, spoke);
     }
   }
 

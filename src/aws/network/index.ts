@@ -1,2 +1,3 @@
 export * from './hub-network';
+export * from './hscn-connection';
 export * from './trust-spoke';

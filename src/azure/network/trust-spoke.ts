@@ -1,11 +1,23 @@
+import { DataAzurermClientConfig } from '@cdktf/provider-azurerm/lib/data-azurerm-client-config';
+import { DataAzurermLogAnalyticsWorkspace } from '@cdktf/provider-azurerm/lib/data-azurerm-log-analytics-workspace';
+import { PrivateDnsResolverVirtualNetworkLink } from '@cdktf/provider-azurerm/lib/private-dns-resolver-virtual-network-link';
+import { PrivateDnsZoneVirtualNetworkLink } from '@cdktf/provider-azurerm/lib/private-dns-zone-virtual-network-link';
 import { ResourceGroup } from '@cdktf/provider-azurerm/lib/resource-group';
-import { Subnet } from '@cdktf/provider-azurerm/lib/subnet';
+import { Route } from '@cdktf/provider-azurerm/lib/route';
+import { RouteTable } from '@cdktf/provider-azurerm/lib/route-table';
 import { VirtualNetwork } from '@cdktf/provider-azurerm/lib/virtual-network';
+import { VirtualNetworkPeering } from '@cdktf/provider-azurerm/lib/virtual-network-peering';
 import { Construct } from 'constructs';
 import { AddressPlan, TrustSubnet } from '../../core/address-plan';
 import { BackboneSpec } from '../../core/backbone-spec';
+import { BackboneError } from '../../core/errors';
 import { NameKind } from '../../core/naming';
 import { Cloud } from '../../core/regions';
+import { AppIngress } from '../../core/spec';
+import { defaultNetworkWatcher, vnetFlowLog } from './flow-log';
+import { HSCN_DESTINATIONS, HubNames, PRIVATE_LINK_ZONES } from './hub-names';
+import { SpokeInboundRule, SpokeSubnet } from './spoke-subnet';
+import { AzureNetworkWatcherRef } from './types';
 
 /** Props of a trust's spoke on Azure. */
 export interface TrustSpokeProps {
@@ -15,24 +27,66 @@ export interface TrustSpokeProps {
   readonly addressPlan: AddressPlan;
   /** The trust's ODS code. */
   readonly odsCode: string;
+  /**
+   * The subscription of the hub (hub resource IDs are built from it).
+   * @default - the deploying identity's subscription (data azurerm_client_config)
+   */
+  readonly subscriptionId?: string;
+  /**
+   * The region's Network Watcher, which owns the flow logs.
+   * @default - Azure's own: NetworkWatcher_<region> in NetworkWatcherRG
+   */
+  readonly networkWatcher?: AzureNetworkWatcherRef;
+  /**
+   * Traffic analytics on the spoke's flow log (into the hub's workspace).
+   * @default true
+   */
+  readonly trafficAnalytics?: boolean;
 }
+
+/** The subnet roles a spoke creates on Azure (TRANSIT is not needed: peering has no attachment subnet; APPS is split by attachApp). */
+const SPOKE_ROLES = [TrustSubnet.WORKLOAD, TrustSubnet.DATA, TrustSubnet.IMAGING];
 
 /**
  * A trust's spoke on Azure: its own resource group and a VNet addressed from
- * the trust's block, with default outbound access off on every subnet.
+ * the trust's block, peered with the hub (both directions; through the hub's
+ * gateway to the HSCN when there is one) and with no other spoke. Every subnet
+ * sends 0.0.0.0/0 and the rest of the backbone's pool to the hub firewall
+ * (BGP propagation off) and has an NSG that denies inbound by default. The
+ * spoke links itself to the hub's Private Link zones and DNS forwarding
+ * ruleset, adds its return route on the hub's GatewaySubnet, and logs its
+ * traffic (VNet flow log) into the hub's log store.
+ *
+ * Hub resources are referenced by name and by IDs built from the
+ * subscription, never by cdktf cross-stack references.
  */
 export class TrustSpoke extends Construct {
   public readonly odsCode: string;
   public readonly resourceGroup: ResourceGroup;
   public readonly vnet: VirtualNetwork;
+  public readonly routeTable: RouteTable;
+  /** The hub firewall's private address, every subnet's next hop out of the VNet. */
+  public readonly firewallIp: string;
+  private readonly spec: BackboneSpec;
+  private readonly plan: AddressPlan;
+  private readonly subnets = new Map<string, SpokeSubnet>();
+  private readonly apps = new Map<string, SpokeSubnet>();
 
   constructor(scope: Construct, id: string, props: TrustSpokeProps) {
     super(scope, id);
     const { spec, addressPlan: plan, odsCode } = props;
     spec.trust(odsCode);
+    this.spec = spec;
+    this.plan = plan;
     this.odsCode = odsCode;
+    const hub = new HubNames(spec, plan);
+    this.firewallIp = hub.firewallPrivateIp;
     const tags = spec.tagsFor(odsCode);
     const location = spec.region(Cloud.AZURE);
+    const subscriptionId = props.subscriptionId ?? new DataAzurermClientConfig(this, 'ClientConfig').subscriptionId;
+    const hasGateway = spec.network.hscn !== undefined;
+    const block = plan.trustBlock(odsCode);
+
     this.resourceGroup = new ResourceGroup(this, 'ResourceGroup', {
       name: spec.naming.trust(odsCode, 'network', NameKind.AZURE_RESOURCE_GROUP),
       location,
@@ -42,17 +96,167 @@ export class TrustSpoke extends Construct {
       name: spec.naming.trust(odsCode, 'vnet'),
       resourceGroupName: this.resourceGroup.name,
       location,
-      addressSpace: [plan.trustBlock(odsCode)],
+      addressSpace: [block],
       tags,
     });
-    for (const role of [TrustSubnet.WORKLOAD, TrustSubnet.DATA]) {
-      new Subnet(this, `${role}-subnet`, {
-        name: spec.naming.trust(odsCode, role),
-        resourceGroupName: this.resourceGroup.name,
-        virtualNetworkName: this.vnet.name,
-        addressPrefixes: [plan.trustSubnet(odsCode, role)],
-        defaultOutboundAccessEnabled: false,
+
+    this.routeTable = new RouteTable(this, 'RouteTable', {
+      name: spec.naming.trust(odsCode, 'rt'),
+      resourceGroupName: this.resourceGroup.name,
+      location,
+      bgpRoutePropagationEnabled: false,
+      route: [
+        { name: 'default-via-hub-firewall', addressPrefix: '0.0.0.0/0', nextHopType: 'VirtualAppliance', nextHopInIpAddress: this.firewallIp },
+        // Covers every other trust's block (more specific routes keep this
+        // VNet local and the hub direct over the peering).
+        { name: 'backbone-via-hub-firewall', addressPrefix: plan.addressPool, nextHopType: 'VirtualAppliance', nextHopInIpAddress: this.firewallIp },
+      ],
+      tags,
+    });
+
+    const hscnSources = hasGateway ? HSCN_DESTINATIONS : [];
+    const inbound: Record<string, SpokeInboundRule[]> = {
+      [TrustSubnet.WORKLOAD]: [
+        { name: 'allow-trust', sources: [block], protocol: '*', ports: ['*'] },
+        { name: 'allow-load-balancer-probes', sources: ['AzureLoadBalancer'], protocol: '*', ports: ['*'] },
+      ],
+      [TrustSubnet.DATA]: [
+        { name: 'allow-trust-https', sources: [block], protocol: 'Tcp', ports: ['443'] },
+      ],
+      [TrustSubnet.IMAGING]: [
+        { name: 'allow-trust-https', sources: [block], protocol: 'Tcp', ports: ['443'] },
+        ...(hscnSources.length ? [{ name: 'allow-hscn-dicom', sources: hscnSources, protocol: 'Tcp', ports: ['104', '11112'] }] : []),
+      ],
+    };
+    for (const role of SPOKE_ROLES) {
+      this.subnets.set(role, this.spokeSubnet(role, role, plan.trustSubnet(odsCode, role), inbound[role]));
+    }
+
+    // Peering with the hub, both directions, owned by this trust's state.
+    const hubToSpoke = new VirtualNetworkPeering(this, 'HubToSpokePeering', {
+      name: spec.naming.name(NameKind.RESOURCE, ['hub', 'to', odsCode]),
+      resourceGroupName: hub.resourceGroup,
+      virtualNetworkName: hub.vnet,
+      remoteVirtualNetworkId: this.vnet.id,
+      allowVirtualNetworkAccess: true,
+      allowForwardedTraffic: true,
+      allowGatewayTransit: hasGateway,
+      useRemoteGateways: false,
+    });
+    new VirtualNetworkPeering(this, 'SpokeToHubPeering', {
+      name: spec.naming.trust(odsCode, 'to-hub'),
+      resourceGroupName: this.resourceGroup.name,
+      virtualNetworkName: this.vnet.name,
+      remoteVirtualNetworkId: hub.vnetId(subscriptionId),
+      allowVirtualNetworkAccess: true,
+      allowForwardedTraffic: true,
+      allowGatewayTransit: false,
+      useRemoteGateways: hasGateway,
+      dependsOn: [hubToSpoke],
+    });
+    if (hasGateway) {
+      // Symmetric routing: traffic from the HSCN to this trust crosses the firewall too.
+      new Route(this, 'GatewayReturnRoute', {
+        name: spec.naming.trust(odsCode, 'via-fw'),
+        resourceGroupName: hub.resourceGroup,
+        routeTableName: hub.gatewayRouteTable,
+        addressPrefix: block,
+        nextHopType: 'VirtualAppliance',
+        nextHopInIpAddress: this.firewallIp,
       });
     }
+
+    // DNS: the hub's Private Link zones and nhs.uk forwarding ruleset.
+    for (const zone of PRIVATE_LINK_ZONES) {
+      new PrivateDnsZoneVirtualNetworkLink(this, `${zone}-link`, {
+        name: spec.naming.trust(odsCode, 'link'),
+        resourceGroupName: hub.resourceGroup,
+        privateDnsZoneName: zone,
+        virtualNetworkId: this.vnet.id,
+        registrationEnabled: false,
+        tags,
+      });
+    }
+    new PrivateDnsResolverVirtualNetworkLink(this, 'DnsRulesetLink', {
+      name: spec.naming.trust(odsCode, 'ruleset-link'),
+      dnsForwardingRulesetId: hub.rulesetId(subscriptionId),
+      virtualNetworkId: this.vnet.id,
+    });
+
+    // Flow log into the hub's log store.
+    let workspace: { workspaceId: string; resourceId: string } | undefined;
+    if (props.trafficAnalytics !== false) {
+      const ws = new DataAzurermLogAnalyticsWorkspace(this, 'LogWorkspace', { name: hub.logWorkspace, resourceGroupName: hub.resourceGroup });
+      workspace = { workspaceId: ws.workspaceId, resourceId: ws.id };
+    }
+    vnetFlowLog(this, 'FlowLog', {
+      name: spec.naming.trust(odsCode, 'vnet-flowlog'),
+      location,
+      vnetId: this.vnet.id,
+      watcher: props.networkWatcher ?? defaultNetworkWatcher(location),
+      storageAccountId: hub.logStorageAccountId(subscriptionId),
+      workspace,
+      tags,
+    });
+  }
+
+  /** A subnet by role: WORKLOAD, DATA or IMAGING. */
+  public subnet(role: TrustSubnet): SpokeSubnet {
+    const s = this.subnets.get(role);
+    if (!s) {
+      throw BackboneError.of('role', `"${role}" is not a subnet of an Azure spoke (${SPOKE_ROLES.join(', ')}; app subnets come from attachApp)`);
+    }
+    return s;
+  }
+
+  /** The apps attached so far, by name. */
+  public get attachedApps(): string[] {
+    return [...this.apps.keys()];
+  }
+
+  /**
+   * Attaches an app that serves this trust: its own /27 from the address plan
+   * (in the trust's apps block), on the spoke's route table, with an NSG that
+   * denies inbound by default and allows only HTTPS from the same app's
+   * subnets in the other trusts it serves (the firewall checks that too), from
+   * the HSCN when the app's ingress is `hscn`, and load balancer probes.
+   * Attaching the same app again returns the same subnet.
+   */
+  public attachApp(appName: string): SpokeSubnet {
+    const existing = this.apps.get(appName);
+    if (existing) return existing;
+    const app = this.spec.apps.find((a) => a.name === appName);
+    if (!app) {
+      throw BackboneError.of('appName', `"${appName}" is not an app of backbone ${this.spec.name} (apps: ${this.spec.apps.map((a) => a.name).join(', ') || 'none'})`);
+    }
+    const trusts = app.trusts ?? [];
+    if (!trusts.includes(this.odsCode)) {
+      throw BackboneError.of('appName', `app "${appName}" does not serve trust ${this.odsCode} (it serves ${trusts.join(', ') || 'no trust'})`);
+    }
+    const cidr = this.plan.appSubnet(this.odsCode, appName);
+    const others = trusts.filter((t) => t !== this.odsCode).map((t) => this.plan.appSubnet(t, appName));
+    const inbound: SpokeInboundRule[] = [
+      { name: 'allow-same-app', sources: [cidr], protocol: '*', ports: ['*'] },
+      ...(others.length ? [{ name: 'allow-app-across-trusts', sources: others, protocol: 'Tcp', ports: ['443'] }] : []),
+      ...(app.ingress === AppIngress.HSCN && this.spec.network.hscn ? [{ name: 'allow-hscn-https', sources: HSCN_DESTINATIONS, protocol: 'Tcp', ports: ['443'] }] : []),
+      { name: 'allow-load-balancer-probes', sources: ['AzureLoadBalancer'], protocol: '*', ports: ['*'] },
+    ];
+    const s = this.spokeSubnet(`app-${appName}`, `app-${appName}`, cidr, inbound);
+    this.apps.set(appName, s);
+    return s;
+  }
+
+  private spokeSubnet(id: string, purpose: string, cidr: string, inbound: SpokeInboundRule[]): SpokeSubnet {
+    return new SpokeSubnet(this, id, {
+      name: this.spec.naming.trust(this.odsCode, purpose),
+      networkSecurityGroupName: this.spec.naming.trust(this.odsCode, `${purpose}-nsg`),
+      cidr,
+      resourceGroupName: this.resourceGroup.name,
+      virtualNetworkName: this.vnet.name,
+      location: this.spec.region(Cloud.AZURE),
+      tags: this.spec.tagsFor(this.odsCode),
+      routeTableId: this.routeTable.id,
+      inbound,
+    });
   }
 }

@@ -1,0 +1,77 @@
+import { NetworkSecurityGroup } from '@cdktf/provider-azurerm/lib/network-security-group';
+import { Subnet } from '@cdktf/provider-azurerm/lib/subnet';
+import { SubnetRouteTableAssociation } from '@cdktf/provider-azurerm/lib/subnet-route-table-association';
+import { Construct } from 'constructs';
+import { denyByDefaultNsg, InboundAllow } from './nsg';
+
+/** An inbound allow rule of a spoke subnet's NSG. */
+export interface SpokeInboundRule {
+  /** Rule name. */
+  readonly name: string;
+  /** Source CIDRs, or one Azure service tag. */
+  readonly sources: string[];
+  /** Tcp, Udp or '*'. */
+  readonly protocol: string;
+  /** Destination ports or ranges ('*' for all). */
+  readonly ports: string[];
+}
+
+/** Props of a spoke subnet. */
+export interface SpokeSubnetProps {
+  /** The subnet's name. */
+  readonly name: string;
+  /** The name of the subnet's NSG. */
+  readonly networkSecurityGroupName: string;
+  /** The subnet's CIDR (from the address plan). */
+  readonly cidr: string;
+  /** The spoke's resource group. */
+  readonly resourceGroupName: string;
+  /** The spoke's VNet name. */
+  readonly virtualNetworkName: string;
+  /** The region. */
+  readonly location: string;
+  /** Tags of the NSG. */
+  readonly tags: { [key: string]: string };
+  /** The spoke's route table (everything leaving the VNet goes to the hub firewall). */
+  readonly routeTableId: string;
+  /**
+   * Inbound traffic allowed; everything else is denied.
+   * @default - none: all inbound denied
+   */
+  readonly inbound?: SpokeInboundRule[];
+}
+
+/**
+ * A subnet of a trust's spoke: default outbound access off, the spoke's route
+ * table (0.0.0.0/0 to the hub firewall) and its own NSG that denies inbound by
+ * default (explicit deny of the Internet tag, then deny all).
+ */
+export class SpokeSubnet extends Construct {
+  public readonly subnet: Subnet;
+  public readonly networkSecurityGroup: NetworkSecurityGroup;
+  /** The subnet's CIDR. */
+  public readonly cidr: string;
+
+  constructor(scope: Construct, id: string, props: SpokeSubnetProps) {
+    super(scope, id);
+    this.cidr = props.cidr;
+    this.subnet = new Subnet(this, 'Resource', {
+      name: props.name,
+      resourceGroupName: props.resourceGroupName,
+      virtualNetworkName: props.virtualNetworkName,
+      addressPrefixes: [props.cidr],
+      defaultOutboundAccessEnabled: false,
+      privateEndpointNetworkPolicies: 'Enabled',
+    });
+    new SubnetRouteTableAssociation(this, 'RouteTable', { subnetId: this.subnet.id, routeTableId: props.routeTableId });
+    const allows: InboundAllow[] = (props.inbound ?? []).map((r) => ({ ...r }));
+    this.networkSecurityGroup = denyByDefaultNsg(this, 'Nsg', {
+      name: props.networkSecurityGroupName,
+      resourceGroupName: props.resourceGroupName,
+      location: props.location,
+      tags: props.tags,
+      subnetId: this.subnet.id,
+      allows,
+    });
+  }
+}
