@@ -87,6 +87,7 @@ export class BackboneSpec {
     this.identity = {
       ci: n.identity.ci ? { ...n.identity.ci } : undefined,
       cis2: n.identity.cis2 ? { ...n.identity.cis2 } : undefined,
+      securityContact: n.identity.securityContact,
     };
     this.storage = {
       stores: n.storage.stores.map((x) => ({ ...x })),

@@ -122,6 +122,11 @@ export interface IdentitySpec {
   readonly ci?: CiFederationSpec;
   /** @default - none: apps with internet ingress are refused */
   readonly cis2?: Cis2Spec;
+  /**
+   * E-mail address that security alerts (break-glass use) go to.
+   * @default - none: alerts are raised in each cloud's console only (a warning says so)
+   */
+  readonly securityContact?: string;
 }
 
 /** A clinical record store each trust gets. */

@@ -22,7 +22,7 @@ const STORAGE_FIELDS = ['stores', 'logRetentionDays', 'backup'];
 const STORE_FIELDS = ['name', 'category', 'years', 'lockMode', 'legalHold', 'coldAfterDays'];
 const BACKUP_FIELDS = ['awsAccount', 'azureRegion', 'gcpProject'];
 export const MIN_LOG_RETENTION_DAYS = 365;
-const IDENTITY_FIELDS = ['ci', 'cis2'];
+const IDENTITY_FIELDS = ['ci', 'cis2', 'securityContact'];
 const CI_FIELDS = ['issuer', 'subject'];
 const CIS2_FIELDS = ['environment', 'clientId', 'clientSecretName', 'assurance'];
 export const DEFAULT_CIS2_SECRET = 'cis2-client-secret';
@@ -149,6 +149,7 @@ export interface NormalisedSpec extends BackboneSpecProps {
   readonly identity: {
     readonly ci?: { issuer: string; subject: string };
     readonly cis2?: { environment: string; clientId: string; clientSecretName: string; assurance: string };
+    readonly securityContact?: string;
   };
 }
 
@@ -435,13 +436,24 @@ function collect<T>(c: ProblemCollector, fn: () => T): T | undefined {
 }
 
 function validateIdentity(raw: unknown, c: ProblemCollector): NormalisedSpec['identity'] {
-  const out: { ci?: { issuer: string; subject: string }; cis2?: NonNullable<NormalisedSpec['identity']['cis2']> } = {};
-  if (raw === undefined || raw === null) return out;
+  const out: { ci?: { issuer: string; subject: string }; cis2?: NonNullable<NormalisedSpec['identity']['cis2']>; securityContact?: string } = {};
+  const noContact = () => c.warn('identity.securityContact', 'not given: break-glass use raises alerts in each cloud\'s console, but e-mails no one');
+  if (raw === undefined || raw === null) {
+    noContact();
+    return out;
+  }
   if (!isMapping(raw)) {
     c.error('identity', `${describe(raw)} is not allowed (a mapping with ci and cis2)`);
     return out;
   }
   checkUnknown(raw, IDENTITY_FIELDS, 'identity', c);
+  if (raw.securityContact === undefined || raw.securityContact === null) {
+    noContact();
+  } else if (typeof raw.securityContact !== 'string' || !/^[^@\s]+@[a-z0-9.-]+\.[a-z]{2,}$/i.test(raw.securityContact)) {
+    c.error('identity.securityContact', `${describe(raw.securityContact)} is not an e-mail address`);
+  } else {
+    out.securityContact = raw.securityContact;
+  }
   if (raw.ci !== undefined && raw.ci !== null) {
     if (!isMapping(raw.ci)) {
       c.error('identity.ci', `${describe(raw.ci)} is not allowed (a mapping with issuer and subject)`);

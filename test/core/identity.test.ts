@@ -42,7 +42,9 @@ describe('identity in the spec', () => {
     expect(validateSpec(SMALL).props?.identity).toEqual({
       ci: { issuer: 'https://token.actions.githubusercontent.com', subject: 'repo:nhs-example/test-backbone:environment:prod' },
       cis2: { environment: 'integration', clientId: 'test-backbone-edge', clientSecretName: 'cis2-client-secret', assurance: AssuranceLevel.AAL2_OR_AAL3 },
+      securityContact: 'security@test-backbone.nhs.uk',
     });
+    expect(validateSpec({ ...SMALL, identity: { ...SMALL.identity, securityContact: 'not-an-address' } }).problems.map((p) => p.path)).toEqual(['identity.securityContact']);
   });
 
   test('bad identity values name their paths', () => {

@@ -25,6 +25,7 @@ export const SMALL: BackboneSpecProps = {
   identity: {
     ci: { subject: 'repo:nhs-example/test-backbone:environment:prod' },
     cis2: { environment: 'integration', clientId: 'test-backbone-edge' },
+    securityContact: 'security@test-backbone.nhs.uk',
   },
 };
 
