@@ -5,6 +5,11 @@ import { BackboneSpec } from '../core/backbone-spec';
 import { BackboneError } from '../core/errors';
 import { NameKind } from '../core/naming';
 import { Cloud } from '../core/regions';
+import { BreakGlassAccess } from './identity/break-glass';
+import { CiFederation } from './identity/ci-federation';
+import { CustomerManagedKey } from './identity/customer-managed-key';
+import { BackbonePermissionsBoundary } from './identity/permissions-boundary';
+import { WorkloadIdentity } from './identity/workload-identity';
 import { CentralLogStore } from './logging/central-log-store';
 import { HubNetwork } from './network/hub-network';
 import { TrustSpoke } from './network/trust-spoke';
@@ -41,8 +46,16 @@ export class Backbone extends Construct {
   public readonly hub: HubNetwork;
   /** The central log store (in the hub stack). */
   public readonly logStore: CentralLogStore;
+  /** The permissions boundary every workload and CI role is created under. */
+  public readonly permissionsBoundary: BackbonePermissionsBoundary;
+  /** CI federation (when the spec's identity.ci is set). */
+  public readonly ciFederation?: CiFederation;
+  /** The emergency-access role and the alert on its use. */
+  public readonly breakGlass: BreakGlassAccess;
   private readonly spokes = new Map<string, TrustSpoke>();
   private readonly stacks = new Map<string, Stack>();
+  private readonly keys = new Map<string, CustomerManagedKey>();
+  private readonly identities = new Map<string, WorkloadIdentity>();
 
   constructor(scope: Construct, id: string, props: BackboneProps) {
     super(scope, id);
@@ -58,6 +71,12 @@ export class Backbone extends Construct {
     tag(this.hubStack, this.spec.tagsFor());
     this.logStore = new CentralLogStore(this.hubStack, 'LogStore', { spec: this.spec });
     this.hub = new HubNetwork(this.hubStack, 'Network', { spec: this.spec, addressPlan: this.addressPlan, logStore: this.logStore });
+    this.permissionsBoundary = new BackbonePermissionsBoundary(this.hubStack, 'PermissionsBoundary', { spec: this.spec });
+    this.breakGlass = new BreakGlassAccess(this.hubStack, 'BreakGlass', {
+      spec: this.spec,
+      alertEmails: this.spec.identity.securityContact ? [this.spec.identity.securityContact] : undefined,
+    });
+    if (this.spec.identity.ci) this.ciFederation = new CiFederation(this.hubStack, 'CiFederation', { spec: this.spec });
 
     for (const trust of this.spec.trusts) {
       const stack = new Stack(this, `Trust${trust.odsCode}`, {
@@ -74,7 +93,27 @@ export class Backbone extends Construct {
       });
       for (const app of this.spec.appsServing(trust.odsCode)) spoke.attachApp(app.name);
       this.spokes.set(trust.odsCode, spoke);
+      this.keys.set(trust.odsCode, new CustomerManagedKey(stack, 'Key', { spec: this.spec, odsCode: trust.odsCode }));
+      for (const app of this.spec.appsServing(trust.odsCode)) {
+        this.identities.set(`${trust.odsCode}/${app.name}`, new WorkloadIdentity(stack, `App-${app.name}`, {
+          spec: this.spec, appName: app.name, odsCode: trust.odsCode,
+        }));
+      }
     }
+  }
+
+  /** A trust's customer-managed key. */
+  public key(odsCode: string): CustomerManagedKey {
+    const k = this.keys.get(odsCode);
+    if (!k) throw BackboneError.of('odsCode', `"${odsCode}" is not a trust of backbone ${this.spec.name}`);
+    return k;
+  }
+
+  /** The workload identity of an app in a trust it serves. */
+  public identity(odsCode: string, appName: string): WorkloadIdentity {
+    const i = this.identities.get(`${odsCode}/${appName}`);
+    if (!i) throw BackboneError.of('appName', `"${appName}" is not an app serving trust ${odsCode} in backbone ${this.spec.name}`);
+    return i;
   }
 
   /** A trust's spoke. */

@@ -1,3 +1,4 @@
 export * from './backbone';
 export * from './logging';
 export * from './network';
+export * from './identity';

@@ -1,10 +1,16 @@
+import { DataAzurermClientConfig } from '@cdktf/provider-azurerm/lib/data-azurerm-client-config';
 import { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider';
 import { AzurermBackend, LocalBackend, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
-import { AddressLock, AddressPlan } from '../core/address-plan';
+import { AddressLock, AddressPlan, TrustSubnet } from '../core/address-plan';
 import { BackboneSpec } from '../core/backbone-spec';
 import { BackboneError } from '../core/errors';
 import { NameKind } from '../core/naming';
+import { BreakGlassAccess, BreakGlassAccount } from './identity/break-glass';
+import { CiFederation } from './identity/ci-federation';
+import { TrustKeyVault } from './identity/trust-key-vault';
+import { WorkloadIdentity } from './identity/workload-identity';
+import { HubNames } from './network/hub-names';
 import { HubNetwork } from './network/hub-network';
 import { TrustSpoke } from './network/trust-spoke';
 import { AzureFirewallTier, AzureKeyVaultRef, AzureNetworkWatcherRef } from './network/types';
@@ -58,6 +64,12 @@ export interface BackboneProps {
    * @default true
    */
   readonly trafficAnalytics?: boolean;
+  /**
+   * The two cloud-only Entra ID emergency accounts (made by hand, see
+   * docs/azure-identity.md); they get Owner on the backbone's resource groups.
+   * @default - none: only the alert on role-assignment writes is made
+   */
+  readonly breakGlassAccounts?: BreakGlassAccount[];
 }
 
 /**
@@ -69,7 +81,13 @@ export class Backbone extends Construct {
   public readonly addressPlan: AddressPlan;
   public readonly hubStack: TerraformStack;
   public readonly hub: HubNetwork;
+  /** CI federation (when the spec's identity.ci is set). */
+  public readonly ciFederation?: CiFederation;
+  /** Break-glass role assignments and the alert on their use (when identity.securityContact is set). */
+  public readonly breakGlass?: BreakGlassAccess;
   private readonly spokes = new Map<string, TrustSpoke>();
+  private readonly vaults = new Map<string, TrustKeyVault>();
+  private readonly identities = new Map<string, WorkloadIdentity>();
 
   constructor(scope: Construct, id: string, props: BackboneProps) {
     super(scope, id);
@@ -93,6 +111,7 @@ export class Backbone extends Construct {
     };
 
     this.hubStack = stack('hub');
+    const hubNames = new HubNames(this.spec, this.addressPlan);
     this.hub = new HubNetwork(this.hubStack, 'network', {
       spec: this.spec,
       addressPlan: this.addressPlan,
@@ -113,7 +132,53 @@ export class Backbone extends Construct {
       });
       for (const app of this.spec.appsServing(trust.odsCode)) spoke.attachApp(app.name);
       this.spokes.set(trust.odsCode, spoke);
+      const resourceGroupName = spoke.resourceGroup.name;
+      this.vaults.set(trust.odsCode, new TrustKeyVault(s, 'keys', {
+        spec: this.spec,
+        odsCode: trust.odsCode,
+        resourceGroupName,
+        privateEndpointSubnetId: spoke.subnet(TrustSubnet.DATA).subnet.id,
+        privateDnsZoneId: hubNames.privateDnsZoneId(spoke.subscriptionId, 'privatelink.vaultcore.azure.net'),
+        logAnalyticsWorkspaceId: hubNames.logWorkspaceId(spoke.subscriptionId),
+      }));
+      for (const app of this.spec.appsServing(trust.odsCode)) {
+        this.identities.set(`${trust.odsCode}/${app.name}`, new WorkloadIdentity(s, `identity-${app.name}`, {
+          spec: this.spec, appName: app.name, odsCode: trust.odsCode, resourceGroupName,
+        }));
+      }
     }
+
+    // Resource groups the backbone owns: CI deploys into them, break-glass may act on them.
+    const hubSubscription = props.subscriptionId ?? new DataAzurermClientConfig(this.hubStack, 'ClientConfig').subscriptionId;
+    const groupIds = [hubNames.resourceGroup, ...this.spec.trusts.map((t) => this.spec.naming.trust(t.odsCode, 'network', NameKind.AZURE_RESOURCE_GROUP))]
+      .map((rg) => `/subscriptions/${hubSubscription}/resourceGroups/${rg}`);
+    if (this.spec.identity.ci) {
+      this.ciFederation = new CiFederation(this.hubStack, 'ci', { spec: this.spec, resourceGroupName: hubNames.resourceGroup, deployScopes: groupIds });
+    }
+    if (this.spec.identity.securityContact) {
+      this.breakGlass = new BreakGlassAccess(this.hubStack, 'break-glass', {
+        spec: this.spec,
+        resourceGroupName: hubNames.resourceGroup,
+        notifyEmails: [this.spec.identity.securityContact],
+        accounts: props.breakGlassAccounts,
+        scopes: groupIds,
+        subscriptionId: hubSubscription,
+      });
+    }
+  }
+
+  /** A trust's Key Vault with its customer-managed keys. */
+  public keyVault(odsCode: string): TrustKeyVault {
+    const v = this.vaults.get(odsCode);
+    if (!v) throw BackboneError.of('odsCode', `"${odsCode}" is not a trust of backbone ${this.spec.name}`);
+    return v;
+  }
+
+  /** The workload identity of an app in a trust it serves. */
+  public identity(odsCode: string, appName: string): WorkloadIdentity {
+    const i = this.identities.get(`${odsCode}/${appName}`);
+    if (!i) throw BackboneError.of('appName', `"${appName}" is not an app serving trust ${odsCode} in backbone ${this.spec.name}`);
+    return i;
   }
 
   /** The stack of a trust. */

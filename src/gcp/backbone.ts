@@ -1,3 +1,4 @@
+import { MonitoringNotificationChannel } from '@cdktf/provider-google/lib/monitoring-notification-channel';
 import { GoogleProvider } from '@cdktf/provider-google/lib/provider';
 import { GcsBackend, LocalBackend, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
@@ -6,6 +7,10 @@ import { BackboneSpec } from '../core/backbone-spec';
 import { BackboneError } from '../core/errors';
 import { NameKind } from '../core/naming';
 import { Cloud } from '../core/regions';
+import { BreakGlass } from './identity/break-glass';
+import { CiFederation } from './identity/ci-federation';
+import { TrustKeyRing } from './identity/kms';
+import { WorkloadIdentity } from './identity/workload-identity';
 import { HubNetwork } from './network/hub-network';
 import { checkProjectId } from './network/ids';
 import { TrustSpoke } from './network/trust-spoke';
@@ -45,6 +50,13 @@ export interface BackboneProps {
    * @default - local state files named after each stack (for trying it out)
    */
   readonly stateBackend?: GcsStateBackend;
+  /**
+   * Notification channels (`projects/<p>/notificationChannels/<id>`) that
+   * break-glass alerts go to, besides the e-mail channel made for
+   * `identity.securityContact`.
+   * @default - only the securityContact channel, if any
+   */
+  readonly breakGlassNotificationChannels?: string[];
 }
 
 /**
@@ -60,7 +72,13 @@ export class Backbone extends Construct {
   public readonly addressPlan: AddressPlan;
   public readonly hubStack: TerraformStack;
   public readonly hub: HubNetwork;
+  /** CI federation (when the spec's identity.ci is set). */
+  public readonly ciFederation?: CiFederation;
+  /** The emergency-access account and its alert. */
+  public readonly breakGlass: BreakGlass;
   private readonly spokes = new Map<string, TrustSpoke>();
+  private readonly keyRings = new Map<string, TrustKeyRing>();
+  private readonly identities = new Map<string, WorkloadIdentity>();
 
   constructor(scope: Construct, id: string, props: BackboneProps) {
     super(scope, id);
@@ -114,7 +132,47 @@ export class Backbone extends Construct {
       });
       for (const app of this.spec.appsServing(trust.odsCode)) spoke.attachApp(app.name);
       this.spokes.set(trust.odsCode, spoke);
+      this.keyRings.set(trust.odsCode, new TrustKeyRing(s, 'keys', { spec: this.spec, odsCode: trust.odsCode, projectId: project }));
+      for (const app of this.spec.appsServing(trust.odsCode)) {
+        this.identities.set(`${trust.odsCode}/${app.name}`, new WorkloadIdentity(s, `identity-${app.name}`, {
+          spec: this.spec, appName: app.name, projectId: project, odsCode: trust.odsCode,
+        }));
+      }
     }
+
+    if (this.spec.identity.ci) {
+      this.ciFederation = new CiFederation(this.hubStack, 'ci', { spec: this.spec, projectId: hubProject });
+    }
+    const channels = [...(props.breakGlassNotificationChannels ?? [])];
+    if (this.spec.identity.securityContact) {
+      const email = new MonitoringNotificationChannel(this.hubStack, 'security-contact', {
+        project: hubProject,
+        displayName: `${this.spec.name} security contact`,
+        type: 'email',
+        labels: { email_address: this.spec.identity.securityContact },
+      });
+      channels.unshift(email.id);
+    }
+    this.breakGlass = new BreakGlass(this.hubStack, 'break-glass', {
+      spec: this.spec,
+      projectId: hubProject,
+      notificationChannels: channels,
+      targetProjectIds: [hubProject, ...trustProjects.values()],
+    });
+  }
+
+  /** A trust's customer-managed key ring (one key per data class). */
+  public keyRing(odsCode: string): TrustKeyRing {
+    const k = this.keyRings.get(odsCode);
+    if (!k) throw BackboneError.of('odsCode', `"${odsCode}" is not a trust of backbone ${this.spec.name}`);
+    return k;
+  }
+
+  /** The workload identity of an app in a trust it serves. */
+  public identity(odsCode: string, appName: string): WorkloadIdentity {
+    const i = this.identities.get(`${odsCode}/${appName}`);
+    if (!i) throw BackboneError.of('appName', `"${appName}" is not an app serving trust ${odsCode} in backbone ${this.spec.name}`);
+    return i;
   }
 
   /** A trust's spoke. */

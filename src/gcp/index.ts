@@ -1,2 +1,3 @@
 export * from './backbone';
 export * from './network';
+export * from './identity';

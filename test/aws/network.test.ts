@@ -46,8 +46,8 @@ describe('address plan', () => {
     for (const c of cidrs) expect(within(c, plan.trustBlock(ods))).toBe(true);
     expect(cidrs).toContain(plan.trustSubnet(ods, 'workload' as any).replace('/24', '/26'));
     const apps = spec.appsServing(ods);
-    for (const app of apps) {
-      const appCidr = plan.appSubnet(ods, app.name);
+    for (const served of apps) {
+      const appCidr = plan.appSubnet(ods, served.name);
       expect(cidrs.filter((c) => within(c, appCidr))).toHaveLength(2);
     }
     expect(cidrs).toHaveLength(12 + 2 * apps.length);
@@ -145,7 +145,8 @@ describe('firewall', () => {
 describe('DNS', () => {
   test('nhs.uk is forwarded to cns0/cns1.nhs.uk from the hub dns subnets', () => {
     hub.hasResourceProperties('AWS::Route53Resolver::ResolverRule', {
-      DomainName: 'nhs.uk', RuleType: 'FORWARD',
+      DomainName: 'nhs.uk',
+      RuleType: 'FORWARD',
       TargetIps: [{ Ip: '155.231.231.1', Port: '53' }, { Ip: '155.231.231.2', Port: '53' }],
     });
     hub.hasResourceProperties('AWS::Route53Resolver::ResolverEndpoint', { Direction: 'OUTBOUND' });

@@ -1,12 +1,12 @@
 import { readFileSync } from 'fs';
 import { join } from 'path';
 import { Testing } from 'cdktf';
+import { Backbone } from '../../src/azure/backbone';
 import { TrustSubnet } from '../../src/core/address-plan';
 import { BackboneSpec } from '../../src/core/backbone-spec';
 import { Cidr } from '../../src/core/cidr';
 import { BackboneError } from '../../src/core/errors';
 import { NhsTagKey } from '../../src/core/tags';
-import { Backbone } from '../../src/azure/backbone';
 import { SMALL, smallSpec } from '../support/specs';
 import { TfJson } from '../support/terraform';
 

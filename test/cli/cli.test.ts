@@ -29,6 +29,8 @@ apps:
   - { name: ai-triage, trusts: ["*"], dicomweb: read }
 network:
   hscn: { peerAddresses: [203.0.113.10], peerAsn: 65010 }
+identity:
+  securityContact: security@cli-test.nhs.uk
 `;
 
 describe('nhs-backbone validate', () => {

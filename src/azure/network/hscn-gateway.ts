@@ -5,13 +5,13 @@ import { PublicIp } from '@cdktf/provider-azurerm/lib/public-ip';
 import { VirtualNetworkGateway } from '@cdktf/provider-azurerm/lib/virtual-network-gateway';
 import { VirtualNetworkGatewayConnection } from '@cdktf/provider-azurerm/lib/virtual-network-gateway-connection';
 import { Construct } from 'constructs';
+import { NetworkLogStore } from './log-store';
+import { AzureKeyVaultRef } from './types';
 import { BackboneSpec } from '../../core/backbone-spec';
 import { BackboneError } from '../../core/errors';
 import { NameKind } from '../../core/naming';
 import { Cloud } from '../../core/regions';
 import { HscnConnectionType } from '../../core/spec';
-import { NetworkLogStore } from './log-store';
-import { AzureKeyVaultRef } from './types';
 
 /** Props of the hub's gateway to the HSCN. */
 export interface HscnGatewayProps {

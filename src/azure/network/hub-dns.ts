@@ -7,9 +7,9 @@ import { PrivateDnsResolverVirtualNetworkLink } from '@cdktf/provider-azurerm/li
 import { PrivateDnsZone } from '@cdktf/provider-azurerm/lib/private-dns-zone';
 import { PrivateDnsZoneVirtualNetworkLink } from '@cdktf/provider-azurerm/lib/private-dns-zone-virtual-network-link';
 import { Construct } from 'constructs';
+import { HSCN_DNS_DOMAIN, HSCN_DNS_SERVERS, HubNames, PRIVATE_LINK_ZONES } from './hub-names';
 import { AddressPlan } from '../../core/address-plan';
 import { BackboneSpec } from '../../core/backbone-spec';
-import { HSCN_DNS_DOMAIN, HSCN_DNS_SERVERS, HubNames, PRIVATE_LINK_ZONES } from './hub-names';
 
 /** Props of the hub's DNS. */
 export interface HubDnsProps {

@@ -7,12 +7,12 @@ import {
 } from '@cdktf/provider-azurerm/lib/firewall-policy-rule-collection-group';
 import { PublicIp } from '@cdktf/provider-azurerm/lib/public-ip';
 import { Construct } from 'constructs';
-import { AddressPlan, TrustSubnet } from '../../core/address-plan';
-import { BackboneSpec } from '../../core/backbone-spec';
-import { AppIngress } from '../../core/spec';
 import { HSCN_DESTINATIONS, HSCN_PORTS, HubNames } from './hub-names';
 import { NetworkLogStore } from './log-store';
 import { AzureFirewallTier } from './types';
+import { AddressPlan, TrustSubnet } from '../../core/address-plan';
+import { BackboneSpec } from '../../core/backbone-spec';
+import { AppIngress } from '../../core/spec';
 
 /** Props of the hub's firewall. */
 export interface HubFirewallProps {

@@ -99,6 +99,11 @@ export class HubNames {
     return `/subscriptions/${subscriptionId}/resourceGroups/${this.resourceGroup}/providers/${provider}/${typeAndNames.join('/')}`;
   }
 
+  /** The ID of one of the hub's Private Link DNS zones. */
+  public privateDnsZoneId(subscriptionId: string, zone: string): string {
+    return this.id(subscriptionId, 'Microsoft.Network', 'privateDnsZones', zone);
+  }
+
   public vnetId(subscriptionId: string): string {
     return this.id(subscriptionId, 'Microsoft.Network', 'virtualNetworks', this.vnet);
   }

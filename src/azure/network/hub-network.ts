@@ -4,10 +4,6 @@ import { Subnet } from '@cdktf/provider-azurerm/lib/subnet';
 import { SubnetRouteTableAssociation } from '@cdktf/provider-azurerm/lib/subnet-route-table-association';
 import { VirtualNetwork } from '@cdktf/provider-azurerm/lib/virtual-network';
 import { Construct } from 'constructs';
-import { AddressPlan } from '../../core/address-plan';
-import { BackboneSpec } from '../../core/backbone-spec';
-import { NameKind } from '../../core/naming';
-import { Cloud } from '../../core/regions';
 import { defaultNetworkWatcher, vnetFlowLog } from './flow-log';
 import { HscnGateway } from './hscn-gateway';
 import { HubDns } from './hub-dns';
@@ -16,6 +12,10 @@ import { HSCN_DESTINATIONS, HubNames } from './hub-names';
 import { NetworkLogStore } from './log-store';
 import { denyByDefaultNsg } from './nsg';
 import { AzureFirewallTier, AzureKeyVaultRef, AzureNetworkWatcherRef } from './types';
+import { AddressPlan } from '../../core/address-plan';
+import { BackboneSpec } from '../../core/backbone-spec';
+import { NameKind } from '../../core/naming';
+import { Cloud } from '../../core/regions';
 
 /** Props of the Azure hub network. */
 export interface HubNetworkProps {
@@ -109,11 +109,19 @@ export class HubNetwork extends Construct {
 
     // NSGs where Azure allows them (not on AzureFirewallSubnet or GatewaySubnet).
     denyByDefaultNsg(this, 'EndpointsNsg', {
-      name: spec.naming.hub('endpoints-nsg'), resourceGroupName, location, tags, subnetId: endpoints.id,
+      name: spec.naming.hub('endpoints-nsg'),
+      resourceGroupName,
+      location,
+      tags,
+      subnetId: endpoints.id,
       allows: [{ name: 'allow-backbone-https', sources: [plan.addressPool], protocol: 'Tcp', ports: ['443'] }],
     });
     denyByDefaultNsg(this, 'DnsInboundNsg', {
-      name: spec.naming.hub('dns-in-nsg'), resourceGroupName, location, tags, subnetId: dnsIn.id,
+      name: spec.naming.hub('dns-in-nsg'),
+      resourceGroupName,
+      location,
+      tags,
+      subnetId: dnsIn.id,
       allows: [{ name: 'allow-dns', sources: [plan.addressPool, ...(spec.network.hscn ? HSCN_DESTINATIONS : [])], protocol: '*', ports: ['53'] }],
     });
     denyByDefaultNsg(this, 'DnsOutboundNsg', {

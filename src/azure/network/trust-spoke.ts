@@ -8,16 +8,16 @@ import { RouteTable } from '@cdktf/provider-azurerm/lib/route-table';
 import { VirtualNetwork } from '@cdktf/provider-azurerm/lib/virtual-network';
 import { VirtualNetworkPeering } from '@cdktf/provider-azurerm/lib/virtual-network-peering';
 import { Construct } from 'constructs';
+import { defaultNetworkWatcher, vnetFlowLog } from './flow-log';
+import { HSCN_DESTINATIONS, HubNames, PRIVATE_LINK_ZONES } from './hub-names';
+import { SpokeInboundRule, SpokeSubnet } from './spoke-subnet';
+import { AzureNetworkWatcherRef } from './types';
 import { AddressPlan, TrustSubnet } from '../../core/address-plan';
 import { BackboneSpec } from '../../core/backbone-spec';
 import { BackboneError } from '../../core/errors';
 import { NameKind } from '../../core/naming';
 import { Cloud } from '../../core/regions';
 import { AppIngress } from '../../core/spec';
-import { defaultNetworkWatcher, vnetFlowLog } from './flow-log';
-import { HSCN_DESTINATIONS, HubNames, PRIVATE_LINK_ZONES } from './hub-names';
-import { SpokeInboundRule, SpokeSubnet } from './spoke-subnet';
-import { AzureNetworkWatcherRef } from './types';
 
 /** Props of a trust's spoke on Azure. */
 export interface TrustSpokeProps {
@@ -67,6 +67,8 @@ export class TrustSpoke extends Construct {
   public readonly routeTable: RouteTable;
   /** The hub firewall's private address, every subnet's next hop out of the VNet. */
   public readonly firewallIp: string;
+  /** The subscription the spoke is in (given, or read from the provider's credentials). */
+  public readonly subscriptionId: string;
   private readonly spec: BackboneSpec;
   private readonly plan: AddressPlan;
   private readonly subnets = new Map<string, SpokeSubnet>();
@@ -84,6 +86,7 @@ export class TrustSpoke extends Construct {
     const tags = spec.tagsFor(odsCode);
     const location = spec.region(Cloud.AZURE);
     const subscriptionId = props.subscriptionId ?? new DataAzurermClientConfig(this, 'ClientConfig').subscriptionId;
+    this.subscriptionId = subscriptionId;
     const hasGateway = spec.network.hscn !== undefined;
     const block = plan.trustBlock(odsCode);
 
