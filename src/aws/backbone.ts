@@ -2,7 +2,7 @@ import { Stack, Tags } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { AddressLock, AddressPlan } from '../core/address-plan';
 import { BackboneSpec } from '../core/backbone-spec';
-import { BackboneError } from '../core/errors';
+import { entryOf } from '../core/errors';
 import { NameKind } from '../core/naming';
 import { Cloud } from '../core/regions';
 import { BreakGlassAccess } from './identity/break-glass';
@@ -104,30 +104,22 @@ export class Backbone extends Construct {
 
   /** A trust's customer-managed key. */
   public key(odsCode: string): CustomerManagedKey {
-    const k = this.keys.get(odsCode);
-    if (!k) throw BackboneError.of('odsCode', `"${odsCode}" is not a trust of backbone ${this.spec.name}`);
-    return k;
+    return entryOf(this.keys, odsCode, 'odsCode', `"${odsCode}" is not a trust of backbone ${this.spec.name}`);
   }
 
   /** The workload identity of an app in a trust it serves. */
   public identity(odsCode: string, appName: string): WorkloadIdentity {
-    const i = this.identities.get(`${odsCode}/${appName}`);
-    if (!i) throw BackboneError.of('appName', `"${appName}" is not an app serving trust ${odsCode} in backbone ${this.spec.name}`);
-    return i;
+    return entryOf(this.identities, `${odsCode}/${appName}`, 'appName', `"${appName}" is not an app serving trust ${odsCode} in backbone ${this.spec.name}`);
   }
 
   /** A trust's spoke. */
   public spoke(odsCode: string): TrustSpoke {
-    const s = this.spokes.get(odsCode);
-    if (!s) throw BackboneError.of('odsCode', `"${odsCode}" is not a trust of backbone ${this.spec.name}`);
-    return s;
+    return entryOf(this.spokes, odsCode, 'odsCode', `"${odsCode}" is not a trust of backbone ${this.spec.name}`);
   }
 
   /** A trust's stack. */
   public trustStack(odsCode: string): Stack {
-    const s = this.stacks.get(odsCode);
-    if (!s) throw BackboneError.of('odsCode', `"${odsCode}" is not a trust of backbone ${this.spec.name}`);
-    return s;
+    return entryOf(this.stacks, odsCode, 'odsCode', `"${odsCode}" is not a trust of backbone ${this.spec.name}`);
   }
 }
 

@@ -4,7 +4,7 @@ import { AzurermBackend, LocalBackend, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { AddressLock, AddressPlan, TrustSubnet } from '../core/address-plan';
 import { BackboneSpec } from '../core/backbone-spec';
-import { BackboneError } from '../core/errors';
+import { entryOf } from '../core/errors';
 import { NameKind } from '../core/naming';
 import { BreakGlassAccess, BreakGlassAccount } from './identity/break-glass';
 import { CiFederation } from './identity/ci-federation';
@@ -169,16 +169,12 @@ export class Backbone extends Construct {
 
   /** A trust's Key Vault with its customer-managed keys. */
   public keyVault(odsCode: string): TrustKeyVault {
-    const v = this.vaults.get(odsCode);
-    if (!v) throw BackboneError.of('odsCode', `"${odsCode}" is not a trust of backbone ${this.spec.name}`);
-    return v;
+    return entryOf(this.vaults, odsCode, 'odsCode', `"${odsCode}" is not a trust of backbone ${this.spec.name}`);
   }
 
   /** The workload identity of an app in a trust it serves. */
   public identity(odsCode: string, appName: string): WorkloadIdentity {
-    const i = this.identities.get(`${odsCode}/${appName}`);
-    if (!i) throw BackboneError.of('appName', `"${appName}" is not an app serving trust ${odsCode} in backbone ${this.spec.name}`);
-    return i;
+    return entryOf(this.identities, `${odsCode}/${appName}`, 'appName', `"${appName}" is not an app serving trust ${odsCode} in backbone ${this.spec.name}`);
   }
 
   /** The stack of a trust. */
@@ -188,8 +184,6 @@ export class Backbone extends Construct {
 
   /** A trust's spoke. */
   public spoke(odsCode: string): TrustSpoke {
-    const s = this.spokes.get(odsCode);
-    if (!s) throw BackboneError.of('odsCode', `"${odsCode}" is not a trust of backbone ${this.spec.name}`);
-    return s;
+    return entryOf(this.spokes, odsCode, 'odsCode', `"${odsCode}" is not a trust of backbone ${this.spec.name}`);
   }
 }

@@ -66,3 +66,14 @@ export class ProblemCollector {
     }
   }
 }
+
+/**
+ * The entry of a map, or a BackboneError naming `path` when there is none:
+ * the one way the backbones look up a trust's or an app's parts.
+ * @internal
+ */
+export function entryOf<V>(map: Map<string, V>, key: string, path: string, message: string): V {
+  const v = map.get(key);
+  if (v === undefined) throw BackboneError.of(path, message);
+  return v;
+}

@@ -4,7 +4,7 @@ import { GcsBackend, LocalBackend, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { AddressLock, AddressPlan } from '../core/address-plan';
 import { BackboneSpec } from '../core/backbone-spec';
-import { BackboneError } from '../core/errors';
+import { BackboneError, entryOf } from '../core/errors';
 import { NameKind } from '../core/naming';
 import { Cloud } from '../core/regions';
 import { BreakGlass } from './identity/break-glass';
@@ -163,22 +163,16 @@ export class Backbone extends Construct {
 
   /** A trust's customer-managed key ring (one key per data class). */
   public keyRing(odsCode: string): TrustKeyRing {
-    const k = this.keyRings.get(odsCode);
-    if (!k) throw BackboneError.of('odsCode', `"${odsCode}" is not a trust of backbone ${this.spec.name}`);
-    return k;
+    return entryOf(this.keyRings, odsCode, 'odsCode', `"${odsCode}" is not a trust of backbone ${this.spec.name}`);
   }
 
   /** The workload identity of an app in a trust it serves. */
   public identity(odsCode: string, appName: string): WorkloadIdentity {
-    const i = this.identities.get(`${odsCode}/${appName}`);
-    if (!i) throw BackboneError.of('appName', `"${appName}" is not an app serving trust ${odsCode} in backbone ${this.spec.name}`);
-    return i;
+    return entryOf(this.identities, `${odsCode}/${appName}`, 'appName', `"${appName}" is not an app serving trust ${odsCode} in backbone ${this.spec.name}`);
   }
 
   /** A trust's spoke. */
   public spoke(odsCode: string): TrustSpoke {
-    const s = this.spokes.get(odsCode);
-    if (!s) throw BackboneError.of('odsCode', `"${odsCode}" is not a trust of backbone ${this.spec.name}`);
-    return s;
+    return entryOf(this.spokes, odsCode, 'odsCode', `"${odsCode}" is not a trust of backbone ${this.spec.name}`);
   }
 }
