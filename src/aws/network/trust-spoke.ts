@@ -9,20 +9,6 @@ import { Cidr } from '../../core/cidr';
 import { BackboneError } from '../../core/errors';
 import { CentralLogStore } from '../logging/central-log-store';
 
-/** The role of a spoke subnet. */
-export enum SpokeSubnetRole {
-  /** The trust's workloads (three /26, one per zone). */
-  WORKLOAD = 'workload',
-  /** Private endpoints of the trust's stores and keys (three /27). */
-  DATA = 'data',
-  /** The imaging (DIMSE) gateway facing the HSCN (three /28). */
-  IMAGING = 'imaging',
-  /** The transit gateway attachment (three /28). */
-  TRANSIT = 'transit',
-  /** Every app subnet of the trust (two /28 per app, from the app's /27). */
-  APPS = 'apps',
-}
-
 /** An app's place in a trust's spoke. */
 export interface AppAttachment {
   /** The app's name. */
@@ -48,11 +34,13 @@ export interface TrustSpokeProps {
 }
 
 // subnet role -> prefix of each zone's subnet
-const ZONED: Array<[SpokeSubnetRole, TrustSubnet, number]> = [
-  [SpokeSubnetRole.WORKLOAD, TrustSubnet.WORKLOAD, 26],
-  [SpokeSubnetRole.DATA, TrustSubnet.DATA, 27],
-  [SpokeSubnetRole.IMAGING, TrustSubnet.IMAGING, 28],
-  [SpokeSubnetRole.TRANSIT, TrustSubnet.TRANSIT, 28],
+// (workload three /26, data three /27, imaging and transit three /28; the
+// APPS role holds two /28 per app, from the app's /27)
+const ZONED: Array<[TrustSubnet, number]> = [
+  [TrustSubnet.WORKLOAD, 26],
+  [TrustSubnet.DATA, 27],
+  [TrustSubnet.IMAGING, 28],
+  [TrustSubnet.TRANSIT, 28],
 ];
 const APP_ZONES = 2;
 
@@ -83,7 +71,7 @@ export class TrustSpoke extends Construct {
   public readonly transitGatewayAttachment: ec2.CfnTransitGatewayAttachment;
   private readonly spec: BackboneSpec;
   private readonly plan: AddressPlan;
-  private readonly bySubnetRole = new Map<SpokeSubnetRole, ec2.ISubnet[]>();
+  private readonly bySubnetRole = new Map<TrustSubnet, ec2.ISubnet[]>();
   private readonly appSubnetsByName = new Map<string, ec2.ISubnet[]>();
   private readonly apps = new Map<string, AppAttachment>();
 
@@ -122,9 +110,9 @@ export class TrustSpoke extends Construct {
       return ec2.Subnet.fromSubnetAttributes(this, `${sid}Ref`, { subnetId: s.ref, availabilityZone: az, ipv4CidrBlock: cidr, routeTableId: rt.ref });
     };
 
-    for (const [role, planSubnet, prefix] of ZONED) {
-      const parent = Cidr.parse(plan.trustSubnet(odsCode, planSubnet));
-      const rt = role === SpokeSubnetRole.TRANSIT ? transitRt : privateRt;
+    for (const [role, prefix] of ZONED) {
+      const parent = Cidr.parse(plan.trustSubnet(odsCode, role));
+      const rt = role === TrustSubnet.TRANSIT ? transitRt : privateRt;
       this.bySubnetRole.set(role, azs.map((az, i) =>
         subnet(`${pascal(role)}Subnet${i + 1}`, parent.subnet(prefix, i).toString(), az, rt, `${role}-${az.slice(-1)}`)));
     }
@@ -136,7 +124,7 @@ export class TrustSpoke extends Construct {
       this.appSubnetsByName.set(app.name, subnets);
       appSubnets.push(...subnets);
     }
-    this.bySubnetRole.set(SpokeSubnetRole.APPS, appSubnets);
+    this.bySubnetRole.set(TrustSubnet.APPS, appSubnets);
 
     const zoned = ZONED.map(([role]) => this.bySubnetRole.get(role)!);
     this.vpc = ec2.Vpc.fromVpcAttributes(this, 'Vpc', {
@@ -153,7 +141,7 @@ export class TrustSpoke extends Construct {
     this.transitGatewayAttachment = new ec2.CfnTransitGatewayAttachment(this, 'TransitGatewayAttachment', {
       transitGatewayId: tgwId,
       vpcId: vpc.ref,
-      subnetIds: this.bySubnetRole.get(SpokeSubnetRole.TRANSIT)!.map((s) => s.subnetId),
+      subnetIds: this.bySubnetRole.get(TrustSubnet.TRANSIT)!.map((s) => s.subnetId),
       options: { DnsSupport: 'enable' },
       tags: [{ key: 'Name', value: name('tgw-attach') }],
     });
@@ -198,12 +186,12 @@ export class TrustSpoke extends Construct {
   }
 
   /** The spoke's subnets of a role. */
-  public subnetsFor(role: SpokeSubnetRole): ec2.ISubnet[] {
+  public subnetsFor(role: TrustSubnet): ec2.ISubnet[] {
     return [...(this.bySubnetRole.get(role) ?? [])];
   }
 
   /** The spoke's subnets of a role, as a selection for constructs that take one. */
-  public selectSubnets(role: SpokeSubnetRole): ec2.SubnetSelection {
+  public selectSubnets(role: TrustSubnet): ec2.SubnetSelection {
     return { subnets: this.subnetsFor(role) };
   }
 
