@@ -7,3 +7,4 @@ export * from './regions';
 export * from './retention';
 export * from './spec';
 export * from './tags';
+export * from './stateful';

@@ -500,6 +500,16 @@ function validateIdentity(raw: unknown, c: ProblemCollector): NormalisedSpec['id
 }
 
 function validateStorage(raw: unknown, residency: Residency, azureRegion: string, c: ProblemCollector): NormalisedSpec['storage'] {
+  const out = storageFields(raw, residency, azureRegion, c);
+  if (residency === Residency.UK) {
+    const awsApart = out.backup.awsAccount ? `account ${out.backup.awsAccount}` : 'its own locked vault in the same account (set storage.backup.awsAccount for a separate account)';
+    const gcpApart = out.backup.gcpProject ? `project ${out.backup.gcpProject}` : 'a backup project of its own';
+    c.warn('storage.backup', `AWS and Google Cloud have one UK region each, so under residency uk their immutable backup copies stay in ${UkRegions.inUk(Cloud.AWS)[0]} and ${UkRegions.inUk(Cloud.GCP)[0]}, kept apart from the stores by ${awsApart} on AWS and ${gcpApart} on Google Cloud, not by region; Azure's copy goes to ${out.backup.azureRegion}`);
+  }
+  return out;
+}
+
+function storageFields(raw: unknown, residency: Residency, azureRegion: string, c: ProblemCollector): NormalisedSpec['storage'] {
   const defaultStore = { name: 'clinical-records', category: RecordsCategory.ADULT.id, years: RecordsCategory.ADULT.minimumLockYears, lockMode: LockMode.COMPLIANCE, legalHold: false, coldAfterDays: 90 };
   const out = {
     stores: [defaultStore] as NormalisedSpec['storage']['stores'],

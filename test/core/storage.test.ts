@@ -1,3 +1,5 @@
+import { Cloud } from '../../src/core/regions';
+import { StatefulResources } from '../../src/core/stateful';
 import { validateSpec } from '../../src/core/validate';
 import { SMALL } from '../support/specs';
 
@@ -48,5 +50,26 @@ describe('storage in the spec', () => {
       'storage.backup.awsAccount: "12" is not an AWS account id (12 digits)',
       expect.stringMatching(/^storage\.backup\.gcpProject: "P" is not a Google Cloud project id/),
     ]);
+  });
+
+  test('under residency uk, a warning explains that the AWS and Google copies stay in their one UK region, apart by account or project', () => {
+    const warn = (storage: unknown, extra: Record<string, unknown> = {}) =>
+      validateSpec({ ...SMALL, ...extra, storage }).warnings.filter((w) => w.path === 'storage.backup').map((w) => w.message);
+    expect(warn(undefined)).toEqual([
+      'AWS and Google Cloud have one UK region each, so under residency uk their immutable backup copies stay in eu-west-2 and europe-west2, kept apart from the stores by its own locked vault in the same account (set storage.backup.awsAccount for a separate account) on AWS and a backup project of its own on Google Cloud, not by region; Azure\'s copy goes to ukwest',
+    ]);
+    expect(warn({ backup: { awsAccount: '123456789012', gcpProject: 'nhs-backup-prj' } })[0]).toMatch(/by account 123456789012 on AWS and project nhs-backup-prj on Google Cloud/);
+    expect(warn(undefined, { residency: 'uk-eea' })).toEqual([]);
+  });
+});
+
+describe('the stateful resource catalogue', () => {
+  test('names the stores, keys, log archives, DICOM stores and backup vaults of each cloud', () => {
+    expect(StatefulResources.isStateful(Cloud.AWS, 'AWS::S3::Bucket')).toBe(true);
+    expect(StatefulResources.isStateful(Cloud.AWS, 'AWS::Backup::BackupVault')).toBe(true);
+    expect(StatefulResources.isStateful(Cloud.AWS, 'AWS::EC2::Subnet')).toBe(false);
+    expect(StatefulResources.typesOf(Cloud.AZURE)).toEqual(expect.arrayContaining(['azurerm_storage_account', 'azurerm_key_vault_key', 'azurerm_healthcare_dicom_service']));
+    expect(StatefulResources.typesOf(Cloud.GCP)).toEqual(expect.arrayContaining(['google_storage_bucket', 'google_kms_crypto_key', 'google_healthcare_dicom_store']));
+    expect(StatefulResources.isStateful(Cloud.GCP, 'google_compute_subnetwork')).toBe(false);
   });
 });
