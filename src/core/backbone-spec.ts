@@ -3,7 +3,8 @@ import { BackboneError, SpecProblem } from './errors';
 import { loadSpecFile } from './load';
 import { Naming } from './naming';
 import { Cloud, Residency } from './regions';
-import { AppSpec, BackboneSpecProps, CloudRegions, DataClassification, Environment, IdentitySpec, NetworkSpec, StorageSpec, TrustSpec } from './spec';
+import { AppSpec, BackboneSpecProps, CloudRegions, DataClassification, Environment, IdentitySpec, ImagingGrouping, ImagingSpec, ModalitySpec, NetworkSpec, StorageSpec, TrustSpec } from './spec';
+import { gatewayAeTitle } from './validate-imaging';
 import { NhsTagInput, NhsTags } from './tags';
 import { NormalisedSpec, validateSpec } from './validate';
 
@@ -62,10 +63,14 @@ export class BackboneSpec {
   public readonly identity: IdentitySpec;
   /** Storage settings, every default filled in. */
   public readonly storage: StorageSpec;
+  /** Imaging settings, every default filled in. */
+  public readonly imaging: ImagingSpec;
   /** Warnings found while validating (unknown fields). */
   public readonly warnings: SpecProblem[];
   /** Names every resource from the backbone name and environment. */
   public readonly naming: Naming;
+
+  private readonly imagingNetworkList: ImagingNetwork[];
 
   private constructor(n: NormalisedSpec, warnings: SpecProblem[]) {
     this.name = n.name;
@@ -94,6 +99,12 @@ export class BackboneSpec {
       logRetentionDays: n.storage.logRetentionDays,
       backup: { ...n.storage.backup },
     };
+    this.imaging = {
+      grouping: n.imaging.grouping,
+      gateway: { ...n.imaging.gateway },
+      modalities: n.imaging.modalities.map((m) => ({ ...m })),
+    };
+    this.imagingNetworkList = imagingNetworks(n.imaging.grouping, n.trusts, this.odsCode);
     this.warnings = warnings;
     this.naming = new Naming(this.name, this.environment);
   }
@@ -110,6 +121,34 @@ export class BackboneSpec {
     const t = this.trusts.find((x) => x.odsCode === odsCode);
     if (!t) throw BackboneError.of('odsCode', `"${odsCode}" is not a trust of backbone ${this.name}`);
     return t;
+  }
+
+  /**
+   * The imaging networks: groups of trusts sharing one managed DICOM store,
+   * per trust, per ICB or national as `imaging.grouping` says. Under ICB
+   * grouping a trust with no ICB is a network of its own.
+   */
+  public imagingNetworks(): ImagingNetwork[] {
+    return this.imagingNetworkList.map((x) => ({ ...x, trusts: [...x.trusts] }));
+  }
+
+  /** The imaging network a trust belongs to. */
+  public imagingNetworkOf(odsCode: string): ImagingNetwork {
+    this.trust(odsCode);
+    const net = this.imagingNetworkList.find((x) => x.trusts.includes(odsCode))!;
+    return { ...net, trusts: [...net.trusts] };
+  }
+
+  /** The modalities that may store to a trust's gateway (none: the trust gets no gateway). */
+  public modalitiesOf(odsCode: string): ModalitySpec[] {
+    this.trust(odsCode);
+    return (this.imaging.modalities ?? []).filter((m) => m.trust === odsCode).map((m) => ({ ...m }));
+  }
+
+  /** The AE title of a trust's DIMSE gateway, `<ODS>_GW`. */
+  public gatewayAeTitle(odsCode: string): string {
+    this.trust(odsCode);
+    return gatewayAeTitle(odsCode);
   }
 
   /** The apps that serve a trust. */
@@ -158,4 +197,30 @@ export class BackboneSpec {
       costCentre: t.costCentre ?? this.costCentre,
     };
   }
+}
+
+/** A group of trusts sharing one managed DICOM store. */
+export interface ImagingNetwork {
+  /** Stable id: `national`, `icb-<icb>` or `trust-<ods>` (lower-case). */
+  readonly id: string;
+  /** The trusts in it, in spec order. */
+  readonly trusts: string[];
+  /**
+   * The ODS code that tags the network's own resources (its stack, DICOM
+   * store and key): the ICB's, the trust's, or the backbone's for `national`.
+   */
+  readonly odsCode: string;
+}
+
+function imagingNetworks(grouping: ImagingGrouping, trusts: Array<{ odsCode: string; icb?: string }>, backboneOds: string): ImagingNetwork[] {
+  const byId = new Map<string, { ods: string; trusts: string[] }>();
+  for (const t of trusts) {
+    const [id, ods] = grouping === ImagingGrouping.NATIONAL ? ['national', backboneOds]
+      : grouping === ImagingGrouping.ICB && t.icb ? [`icb-${t.icb.toLowerCase()}`, t.icb]
+        : [`trust-${t.odsCode.toLowerCase()}`, t.odsCode];
+    const entry = byId.get(id) ?? { ods, trusts: [] };
+    entry.trusts.push(t.odsCode);
+    byId.set(id, entry);
+  }
+  return [...byId.entries()].map(([id, e]) => ({ id, trusts: e.trusts, odsCode: e.ods }));
 }

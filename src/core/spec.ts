@@ -192,6 +192,62 @@ export interface StorageSpec {
   readonly backup?: BackupTargets;
 }
 
+/** How trusts share managed DICOM stores (imaging networks). */
+export enum ImagingGrouping {
+  /** One imaging network (and DICOM store) per trust. */
+  TRUST = 'trust',
+  /** One imaging network per ICB: the trusts of an ICB share one PACS store (the default). */
+  ICB = 'icb',
+  /** One national imaging network. */
+  NATIONAL = 'national',
+}
+
+/** A DICOM sender (modality or legacy PACS) on the HSCN allowed to store to a trust's gateway. */
+export interface ModalitySpec {
+  /** Its AE title: 1-16 characters, A-Z a-z 0-9 '_' '-', unique in the backbone. */
+  readonly aeTitle: string;
+  /** Its IPv4 address as the gateway sees it (the gateway checks it). */
+  readonly host: string;
+  /** ODS code of the trust it belongs to; it stores to that trust's gateway. */
+  readonly trust: string;
+  /**
+   * Its DIMSE port (for echo from the gateway).
+   * @default 104
+   */
+  readonly port?: number;
+}
+
+/** The DIMSE gateway each trust with modalities gets. */
+export interface DimseGatewaySpec {
+  /**
+   * The DICOM port the gateway listens on (104, or 1024-65535).
+   * @default 11112
+   */
+  readonly port?: number;
+  /**
+   * DICOM TLS (PS3.15 BCP 195) on the DIMSE port. Turning it off needs a
+   * reason: a modality that cannot do TLS.
+   * @default true
+   */
+  readonly tls?: boolean;
+}
+
+/** Imaging (PACS hosting) settings. */
+export interface ImagingSpec {
+  /**
+   * trust, icb or national: how trusts share DICOM stores.
+   * @default ImagingGrouping.ICB
+   */
+  readonly grouping?: ImagingGrouping;
+  /** @default - port 11112, TLS on */
+  readonly gateway?: DimseGatewaySpec;
+  /**
+   * The modalities (and legacy PACS) that may store; only these may.
+   * @default - none: no trust gets a DIMSE gateway
+   */
+  readonly modalities?: ModalitySpec[];
+}
+
 /** Region per cloud. */
 export interface CloudRegions {
   /** @default eu-west-2 */
@@ -289,4 +345,6 @@ export interface BackboneSpecProps {
   readonly identity?: IdentitySpec;
   /** @default - one adult clinical-records store per trust, logs kept 365 days */
   readonly storage?: StorageSpec;
+  /** @default - one DICOM store per ICB, no modalities (so no gateways) */
+  readonly imaging?: ImagingSpec;
 }

@@ -4,7 +4,8 @@ import { BackboneError, ProblemCollector } from './errors';
 import { AssuranceLevel, CiIssuer, Cis2Environment, checkCiSubject } from './identity';
 import { Cloud, Residency, UkRegions } from './regions';
 import { LockMode, RecordsCategory } from './retention';
-import { AppIngress, BackboneSpecProps, DataClassification, DicomWebAccess, Environment, HscnConnectionType } from './spec';
+import { validateImaging } from './validate-imaging';
+import { AppIngress, BackboneSpecProps, ImagingGrouping, DataClassification, DicomWebAccess, Environment, HscnConnectionType } from './spec';
 
 /**
  * Validation of a raw spec (from YAML, JSON or code) into normalised props.
@@ -17,7 +18,7 @@ export const ODS_PATTERN = /^[A-Z0-9]{3,5}$/;
 export const APP_NAME_PATTERN = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 export const APP_NAME_MAX = 24;
 
-const TOP_FIELDS = ['name', 'environment', 'residency', 'addressPool', 'regions', 'trusts', 'apps', 'odsCode', 'owner', 'costCentre', 'dataClassification', 'network', 'identity', 'storage'];
+const TOP_FIELDS = ['name', 'environment', 'residency', 'addressPool', 'regions', 'trusts', 'apps', 'odsCode', 'owner', 'costCentre', 'dataClassification', 'network', 'identity', 'storage', 'imaging'];
 const STORAGE_FIELDS = ['stores', 'logRetentionDays', 'backup'];
 const STORE_FIELDS = ['name', 'category', 'years', 'lockMode', 'legalHold', 'coldAfterDays'];
 const BACKUP_FIELDS = ['awsAccount', 'azureRegion', 'gcpProject'];
@@ -48,7 +49,7 @@ const TRUST_FIELDS = ['odsCode', 'name', 'icb', 'owner', 'costCentre'];
 const APP_FIELDS = ['name', 'trusts', 'dicomweb', 'ingress'];
 
 /** Shown after a value that does not parse as a spec. */
-function describe(v: unknown): string {
+export function describe(v: unknown): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'a list';
   if (typeof v === 'object') return 'a mapping';
@@ -56,7 +57,7 @@ function describe(v: unknown): string {
   return String(v);
 }
 
-function isMapping(v: unknown): v is Record<string, unknown> {
+export function isMapping(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
@@ -71,7 +72,7 @@ function editDistance(a: string, b: string): number {
   return d[a.length][b.length];
 }
 
-function checkUnknown(obj: Record<string, unknown>, known: string[], path: string, c: ProblemCollector): void {
+export function checkUnknown(obj: Record<string, unknown>, known: string[], path: string, c: ProblemCollector): void {
   for (const key of Object.keys(obj)) {
     if (known.includes(key)) continue;
     const near = known.find((k) => k.toLowerCase() === key.toLowerCase() || editDistance(k.toLowerCase(), key.toLowerCase()) <= 2);
@@ -80,7 +81,7 @@ function checkUnknown(obj: Record<string, unknown>, known: string[], path: strin
   }
 }
 
-function enumValue<T extends string>(v: unknown, values: readonly T[], path: string, fallback: T, c: ProblemCollector): T {
+export function enumValue<T extends string>(v: unknown, values: readonly T[], path: string, fallback: T, c: ProblemCollector): T {
   if (v === undefined || v === null) return fallback;
   if (typeof v === 'string' && (values as readonly string[]).includes(v)) return v as T;
   c.error(path, `${describe(v)} is not allowed (one of: ${values.join(', ')})`);
@@ -145,6 +146,11 @@ export interface NormalisedSpec extends BackboneSpecProps {
     readonly stores: Array<{ name: string; category: string; years: number; lockMode: LockMode; legalHold: boolean; coldAfterDays: number }>;
     readonly logRetentionDays: number;
     readonly backup: { awsAccount?: string; azureRegion: string; gcpProject?: string };
+  };
+  readonly imaging: {
+    readonly grouping: ImagingGrouping;
+    readonly gateway: { port: number; tls: boolean };
+    readonly modalities: Array<{ aeTitle: string; host: string; trust: string; port: number }>;
   };
   readonly identity: {
     readonly ci?: { issuer: string; subject: string };
@@ -328,6 +334,7 @@ export function validateSpec(raw: unknown): ValidationResult {
   const network = validateNetwork(raw.network, c);
   const identity = validateIdentity(raw.identity, c);
   const storage = validateStorage(raw.storage, residency, regions.azure, c);
+  const imaging = validateImaging(raw.imaging, trusts.map((t) => t.odsCode), c);
   apps.forEach((a, i) => {
     if (a.ingress === AppIngress.INTERNET && !identity.cis2) {
       c.error(`apps[${i}].ingress`, 'internet ingress needs staff sign-in: give identity.cis2 (environment, clientId) so the edge signs staff in with NHS CIS2');
@@ -337,7 +344,7 @@ export function validateSpec(raw: unknown): ValidationResult {
   if (!c.ok) return { problems: c.problems, warnings: c.warnings };
   return {
     props: {
-      name, environment, residency, addressPool, regions, trusts, apps, odsCode, owner, costCentre, dataClassification, network, identity, storage,
+      name, environment, residency, addressPool, regions, trusts, apps, odsCode, owner, costCentre, dataClassification, network, identity, storage, imaging,
     },
     problems: c.problems,
     warnings: c.warnings,
