@@ -52,6 +52,14 @@ export interface OrthancGatewayProps {
    */
   readonly storageDirectory?: string;
   /**
+   * Folder of Orthanc's SQLite index of the waiting instances. Keep it with
+   * them (on the same durable volume) unless that volume is a network share
+   * where SQLite locking is unreliable; an index lost on restart leaves the
+   * files it listed unforwarded.
+   * @default - the storageDirectory
+   */
+  readonly indexDirectory?: string;
+  /**
    * Folder in the container holding the generated Lua script.
    * @default "/etc/orthanc"
    */
@@ -186,7 +194,18 @@ local function waiting()
   return #list
 end
 
--- Sends one instance; true once the store has accepted it and the local copy is gone.
+-- True when the store already holds the instance (a modality sent it again, or
+-- an earlier send succeeded but the local delete did not): QIDO-RS by its UIDs.
+local function alreadyStored(instanceId)
+  local tags = ParseJson(RestApiGet('/instances/' .. instanceId .. '/simplified-tags'))
+  local uri = '/studies/' .. tags['StudyInstanceUID'] .. '/series/' .. tags['SeriesInstanceUID'] .. '/instances'
+  local answer = RestApiPost('/dicom-web/servers/cloud/qido',
+    DumpJson({ Uri = uri, Arguments = { SOPInstanceUID = tags['SOPInstanceUID'] }, HttpHeaders = authorization() }, true))
+  local found = answer and ParseJson(answer)
+  return found ~= nil and #found > 0
+end
+
+-- Sends one instance; true once the store holds it and the local copy is gone.
 local function forward(instanceId)
   local ok, result = pcall(function()
     return RestApiPost('/dicom-web/servers/cloud/stow',
@@ -198,16 +217,30 @@ local function forward(instanceId)
   end
   -- Fetch a fresh token next time, in case this one was revoked or expired early.
   token = nil
+  local known, stored = pcall(alreadyStored, instanceId)
+  if known and stored then
+    print('nhs-backbone: ' .. instanceId .. ' is already in the store; local copy deleted')
+    RestApiDelete('/instances/' .. instanceId)
+    return true
+  end
   print('nhs-backbone: forwarding ' .. instanceId .. ' failed (' .. tostring(ok and 'the store refused it' or result) ..
     '); kept for retry, ' .. waiting() .. ' instance(s) waiting')
   return false
 end
 
+-- Sends what is waiting, oldest first; stops after three failures in a row
+-- (the store is down), so one instance the store refuses cannot hold up the rest.
 function RetryWaiting()
   local list = ParseJson(RestApiGet('/instances?since=0&limit=' .. BATCH)) or {}
+  local failures = 0
   for _, instanceId in ipairs(list) do
-    if not forward(instanceId) then
-      return false
+    if forward(instanceId) then
+      failures = 0
+    else
+      failures = failures + 1
+      if failures >= 3 then
+        return false
+      end
     end
   end
   return true
@@ -282,8 +315,13 @@ wait $orthanc
     return {
       Name: `nhs-backbone ${spec.name} ${this.aeTitle}`,
       StorageDirectory: storage,
-      IndexDirectory: storage,
+      IndexDirectory: this.props.indexDirectory ?? storage,
       StorageCompression: false,
+      // Uncompressed instances are stored (and forwarded) as Explicit VR Little Endian, which every
+      // cloud store accepts; compressed ones are kept exactly as sent.
+      IngestTranscoding: '1.2.840.10008.1.2.1',
+      IngestTranscodingOfUncompressed: true,
+      IngestTranscodingOfCompressed: false,
       MaximumStorageSize: 0,
       MaximumPatientCount: 0,
       LuaScripts: [`${configDir}/forward.lua`],
