@@ -32,6 +32,10 @@ const DEFAULT_ALLOWED_ACTIONS = [
   'cloudformation:DescribeStacks',
   'cloudformation:DescribeStackEvents',
   'cloudformation:GetTemplate',
+  // AWS Backup's service role (TrustBackup) copies recovery points to the backup account's vault.
+  'backup:DescribeBackupVault',
+  'backup:CopyIntoBackupVault',
+  'tag:GetResources',
 ];
 
 /**
@@ -66,7 +70,7 @@ export interface BackbonePermissionsBoundaryProps {
   /**
    * The ceiling of actions a role under the boundary may ever use (each still
    * needs a grant). `*` is refused by design: widen it service by service.
-   * @default - storage, keys, logs, metrics, containers, HealthImaging, queues and topics, reading secrets and parameters, assuming roles
+   * @default - storage, keys, logs, metrics, containers, HealthImaging, queues and topics, reading secrets and parameters, assuming roles, copying backups into a vault
    */
   readonly allowedActions?: string[];
 }

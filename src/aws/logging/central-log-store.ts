@@ -1,19 +1,36 @@
-import { Aws, RemovalPolicy, aws_iam as iam, aws_kms as kms, aws_s3 as s3 } from 'aws-cdk-lib';
+import { Aws, Duration, RemovalPolicy, aws_iam as iam, aws_kms as kms, aws_s3 as s3 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { BackboneSpec } from '../../core/backbone-spec';
+import { BackboneError } from '../../core/errors';
 import { NameKind } from '../../core/naming';
 
 /** Props of the central log store. */
 export interface CentralLogStoreProps {
-  /** The validated backbone spec. */
+  /** The validated backbone spec: `storage.logRetentionDays` sets the lock and the expiry. */
   readonly spec: BackboneSpec;
+  /**
+   * Days after which logs move to S3 Glacier Instant Retrieval (still
+   * readable in milliseconds by an investigation); fewer than the retention.
+   * @default 90
+   */
+  readonly coldAfterDays?: number;
 }
 
 /**
- * The backbone's central log store on AWS (for now one S3 bucket in the hub
- * stack): VPC flow logs of every VPC and the hub firewall's alert and flow logs
- * land here. Encrypted with a customer-managed KMS key (rotated), versioned,
- * public access blocked, TLS only, and kept when the stack is deleted.
+ * The backbone's central log archive on AWS (one S3 bucket in the hub
+ * stack): VPC flow logs of every VPC, the hub firewall's alert and flow logs,
+ * and the AuditTrail's CloudTrail logs (management events and the clinical
+ * stores' object-level data events, which stand in for S3 server access logs)
+ * land here.
+ *
+ * Encrypted with a customer-managed KMS key (rotated) and an S3 bucket key,
+ * versioned, with S3 Object Lock in COMPLIANCE mode for the spec's
+ * `storage.logRetentionDays`: no one, the account root included, can delete
+ * or overwrite a log before then. Logs move to a colder tier after
+ * `coldAfterDays` and expire at the retention (a delete marker, when the lock
+ * has just ended; the locked version itself goes a day later as a noncurrent
+ * version), so the archive never keeps logs longer than decided either.
+ * Public access blocked, TLS 1.2+ only, no ACLs, kept when the stack is deleted.
  *
  * Its name is deterministic (from the spec's naming), so trust stacks write to
  * it by name and ARN rather than through 209 cross-stack exports.
@@ -33,11 +50,22 @@ export class CentralLogStore extends Construct {
   public readonly bucket: s3.Bucket;
   /** The customer-managed key that encrypts it. */
   public readonly key: kms.Key;
+  /** How long every log is locked and kept, in days. */
+  public readonly retentionDays: number;
+  /** Days after which logs move to the colder tier. */
+  public readonly coldAfterDays: number;
 
   constructor(scope: Construct, id: string, props: CentralLogStoreProps) {
     super(scope, id);
     const { spec } = props;
     const name = CentralLogStore.bucketName(spec);
+    const retentionDays = spec.storage.logRetentionDays ?? 365;
+    const coldAfterDays = props.coldAfterDays ?? 90;
+    if (!Number.isInteger(coldAfterDays) || coldAfterDays < 30 || coldAfterDays >= retentionDays) {
+      throw BackboneError.of('coldAfterDays', `${coldAfterDays} is not allowed (whole days from 30 to ${retentionDays - 1}, under storage.logRetentionDays)`);
+    }
+    this.retentionDays = retentionDays;
+    this.coldAfterDays = coldAfterDays;
     this.key = new kms.Key(this, 'Key', {
       alias: `alias/${spec.naming.hub('logs')}`,
       description: `nhs-backbone ${spec.name}: central log store`,
@@ -58,6 +86,20 @@ export class CentralLogStore extends Construct {
       encryptionKey: this.key,
       bucketKeyEnabled: true,
       versioned: true,
+      objectLockEnabled: true,
+      objectLockDefaultRetention: s3.ObjectLockRetention.compliance(Duration.days(retentionDays)),
+      lifecycleRules: [
+        {
+          id: 'cold-then-expire',
+          transitions: [{ storageClass: s3.StorageClass.GLACIER_INSTANT_RETRIEVAL, transitionAfter: Duration.days(coldAfterDays) }],
+          // Not before the lock ends: expiry adds a delete marker at the retention;
+          // the locked version, now noncurrent, is removed a day later.
+          expiration: Duration.days(retentionDays),
+          noncurrentVersionExpiration: Duration.days(1),
+          abortIncompleteMultipartUploadAfter: Duration.days(7),
+        },
+        { id: 'remove-expired-delete-markers', expiredObjectDeleteMarker: true },
+      ],
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       enforceSSL: true,
       minimumTLSVersion: 1.2,

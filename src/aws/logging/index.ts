@@ -1,1 +1,2 @@
 export * from './central-log-store';
+export * from './audit-trail';

@@ -1,0 +1,128 @@
+import { Aws, Stack, aws_cloudtrail as cloudtrail, aws_iam as iam } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import { CentralLogStore } from './central-log-store';
+import { BackboneSpec } from '../../core/backbone-spec';
+import { BackboneError } from '../../core/errors';
+
+/** Props of the audit trail. */
+export interface AuditTrailProps {
+  /** The validated backbone spec. */
+  readonly spec: BackboneSpec;
+  /** The central log archive the trail delivers to (in the same stack). */
+  readonly logStore: CentralLogStore;
+  /**
+   * Also record management events (every API call that configures the
+   * account). Turn off only when an organisation trail already records them:
+   * a second copy of management events is charged, and the break-glass alert
+   * needs one trail that records them.
+   * @default true
+   */
+  readonly managementEvents?: boolean;
+}
+
+/**
+ * The backbone's audit trail: one CloudTrail trail in the hub stack
+ * (multi-region, log file validation on) that records
+ *
+ * - every read and write of an object in any S3 bucket of the account except
+ *   the log archive itself (S3 data events): who read or changed which
+ *   clinical record, from where, with which result. This is the clinical
+ *   stores' access log: S3 server access logs cannot be delivered to a bucket
+ *   with Object Lock nor to one encrypted with SSE-KMS, are best-effort and
+ *   name less; data events go to the locked, KMS-encrypted archive.
+ * - management events (unless turned off), which the break-glass alert needs.
+ *
+ * Logs land under `cloudtrail/` in the central log archive, encrypted with its
+ * key. The log archive is excluded so that the trail does not log its own
+ * deliveries. The selector names the archive, not the stores, so that it stays
+ * within CloudTrail's limits at 209 trusts and needs no cross-stack reference.
+ */
+export class AuditTrail extends Construct {
+  /** The trail's name, derived from the spec alone. */
+  public static trailName(spec: BackboneSpec): string {
+    return spec.naming.hub('trail');
+  }
+
+  /** The trail. */
+  public readonly trail: cloudtrail.CfnTrail;
+  /** The trail's ARN. */
+  public readonly trailArn: string;
+
+  constructor(scope: Construct, id: string, props: AuditTrailProps) {
+    super(scope, id);
+    const { spec, logStore } = props;
+    if (!(logStore instanceof CentralLogStore)) {
+      throw BackboneError.of('logStore', 'is not a CentralLogStore');
+    }
+    if (Stack.of(logStore) !== Stack.of(this)) {
+      throw BackboneError.of('logStore', `is in stack ${Stack.of(logStore).stackName}, not the trail's stack ${Stack.of(this).stackName}: make the trail in the hub stack beside the log archive`);
+    }
+    const stack = Stack.of(this);
+    const trailName = AuditTrail.trailName(spec);
+    const trailArn = stack.formatArn({ service: 'cloudtrail', resource: 'trail', resourceName: trailName });
+    const principal = new iam.ServicePrincipal('cloudtrail.amazonaws.com');
+    const fromTrail = { 'aws:SourceArn': trailArn };
+
+    const bucket = logStore.bucket;
+    bucket.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'AWSCloudTrailAclCheck',
+      principals: [principal],
+      actions: ['s3:GetBucketAcl'],
+      resources: [bucket.bucketArn],
+      conditions: { StringEquals: fromTrail },
+    }));
+    bucket.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'AWSCloudTrailWrite',
+      principals: [principal],
+      actions: ['s3:PutObject'],
+      resources: [bucket.arnForObjects(`cloudtrail/AWSLogs/${Aws.ACCOUNT_ID}/*`)],
+      conditions: { StringEquals: { ...fromTrail, 's3:x-amz-acl': 'bucket-owner-full-control' } },
+    }));
+    logStore.key.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'AllowCloudTrailEncrypt',
+      principals: [principal],
+      actions: ['kms:GenerateDataKey*'],
+      resources: ['*'],
+      conditions: {
+        StringEquals: fromTrail,
+        StringLike: { 'kms:EncryptionContext:aws:cloudtrail:arn': `arn:${Aws.PARTITION}:cloudtrail:*:${Aws.ACCOUNT_ID}:trail/*` },
+      },
+    }));
+    logStore.key.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'AllowCloudTrailDescribeKey',
+      principals: [principal],
+      actions: ['kms:DescribeKey'],
+      resources: ['*'],
+      conditions: { StringEquals: fromTrail },
+    }));
+
+    const selectors: cloudtrail.CfnTrail.AdvancedEventSelectorProperty[] = [];
+    if (props.managementEvents ?? true) {
+      selectors.push({ name: 'Management events', fieldSelectors: [{ field: 'eventCategory', equalTo: ['Management'] }] });
+    }
+    selectors.push({
+      name: 'S3 object access outside the log archive',
+      fieldSelectors: [
+        { field: 'eventCategory', equalTo: ['Data'] },
+        { field: 'resources.type', equalTo: ['AWS::S3::Object'] },
+        { field: 'resources.ARN', notStartsWith: [`${bucket.bucketArn}/`] },
+      ],
+    });
+
+    this.trail = new cloudtrail.CfnTrail(this, 'Resource', {
+      trailName,
+      isLogging: true,
+      s3BucketName: bucket.bucketName,
+      s3KeyPrefix: 'cloudtrail',
+      kmsKeyId: logStore.key.keyArn,
+      enableLogFileValidation: true,
+      isMultiRegionTrail: true,
+      includeGlobalServiceEvents: true,
+      advancedEventSelectors: selectors,
+    });
+    // CloudTrail checks the bucket policy and key policy when the trail is made.
+    this.trail.node.addDependency(bucket.policy ?? bucket);
+    this.trail.node.addDependency(logStore.key);
+    this.trailArn = this.trail.attrArn;
+  }
+}

@@ -1,0 +1,2 @@
+export * from './clinical-store';
+export * from './trust-backup';

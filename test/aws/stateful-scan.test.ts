@@ -1,0 +1,72 @@
+import { mkdtempSync, rmSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { Backbone } from '../../src/aws/backbone';
+import { newAwsApp } from '../../src/aws/synth';
+import { BackboneSpec } from '../../src/core/backbone-spec';
+import { Cloud } from '../../src/core/regions';
+import { StatefulResources } from '../../src/core/stateful';
+import { nationalProps } from '../support/specs';
+
+// A whole backbone of 24 trusts in 6 ICBs, each with four stores and a backup
+// copy to another account, synthesised once; every template is scanned.
+const TRUSTS = 24;
+const STORES = [
+  { name: 'clinical-records', category: 'adult' },
+  { name: 'maternity', category: 'maternity', years: 30 },
+  { name: 'oncology', category: 'cancer', legalHold: true },
+  { name: 'imaging', category: 'imaging', coldAfterDays: 30 },
+];
+const spec = BackboneSpec.fromProps({
+  ...nationalProps(TRUSTS, 6),
+  storage: { stores: STORES, logRetentionDays: 400, backup: { awsAccount: '210987654321' } },
+});
+
+interface Found { readonly stack: string; readonly id: string; readonly type: string; readonly resource: any }
+let stacks: Array<{ name: string; template: any }> = [];
+let stateful: Found[] = [];
+let outdir: string;
+
+beforeAll(() => {
+  outdir = mkdtempSync(join(tmpdir(), 'nhs-aws-stateful-'));
+  const app = newAwsApp(outdir);
+  new Backbone(app, 'Backbone', { spec, account: '123456789012' });
+  const assembly = app.synth();
+  stacks = assembly.stacksRecursively.map((s) => ({ name: s.stackName, template: s.template }));
+  const types = new Set(StatefulResources.typesOf(Cloud.AWS));
+  stateful = stacks.flatMap((s) => Object.entries<any>(s.template.Resources ?? {})
+    .filter(([, r]) => types.has(r.Type))
+    .map(([id, r]) => ({ stack: s.name, id, type: r.Type, resource: r })));
+}, 120_000);
+
+afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+
+test('every stateful resource in every template is retained on delete and on replacement', () => {
+  const unprotected = stateful
+    .filter((f) => f.resource.DeletionPolicy !== 'Retain' || f.resource.UpdateReplacePolicy !== 'Retain')
+    .map((f) => `${f.stack}/${f.id} (${f.type}): DeletionPolicy ${f.resource.DeletionPolicy}, UpdateReplacePolicy ${f.resource.UpdateReplacePolicy}`);
+  expect(unprotected).toEqual([]);
+});
+
+test('the scan really saw the stores, the keys, the log archive and the backup vaults', () => {
+  expect(stacks).toHaveLength(TRUSTS + 1);
+  const of = (type: string) => stateful.filter((f) => f.type === type);
+  const buckets = of('AWS::S3::Bucket').map((f) => f.resource.Properties.BucketName);
+  expect(buckets).toContain('nhs-england-hub-logs-prod');
+  for (const store of STORES) {
+    expect(buckets.filter((b) => b.endsWith(`-store-${store.name}-prod`))).toHaveLength(TRUSTS);
+  }
+  expect(of('AWS::Backup::BackupVault')).toHaveLength(TRUSTS * STORES.length);
+  // Per trust: its data key and its backup key; in the hub: the log archive's and the alert topic's.
+  expect(of('AWS::KMS::Key').length).toBeGreaterThanOrEqual(TRUSTS * 2 + 2);
+  const archive = stateful.find((f) => f.resource.Properties?.BucketName === 'nhs-england-hub-logs-prod')!;
+  expect(archive.resource.Properties.ObjectLockConfiguration.Rule.DefaultRetention).toEqual({ Mode: 'COMPLIANCE', Days: 400 });
+});
+
+test('every trust stack stays far under CloudFormation\'s 500 resources and makes no export', () => {
+  for (const s of stacks.filter((x) => !x.name.includes('-hub-'))) {
+    const count = Object.keys(s.template.Resources ?? {}).length;
+    expect({ stack: s.name, count, over: count > 500 }).toEqual({ stack: s.name, count, over: false });
+    expect(JSON.stringify(s.template)).not.toContain('Fn::ImportValue');
+  }
+});
