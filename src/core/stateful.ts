@@ -40,6 +40,7 @@ const TYPES: Record<Cloud, readonly string[]> = {
   [Cloud.AZURE]: [
     'azurerm_storage_account',
     'azurerm_storage_container',
+    'azurerm_storage_share',
     'azurerm_key_vault',
     'azurerm_key_vault_key',
     'azurerm_log_analytics_workspace',
@@ -57,5 +58,7 @@ const TYPES: Record<Cloud, readonly string[]> = {
     'google_healthcare_dicom_store',
     'google_backup_dr_backup_vault',
     'google_bigquery_dataset',
+    'google_compute_disk',
+    'google_compute_region_disk',
   ],
 };
