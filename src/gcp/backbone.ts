@@ -14,6 +14,10 @@ import { WorkloadIdentity } from './identity/workload-identity';
 import { HubNetwork } from './network/hub-network';
 import { checkProjectId } from './network/ids';
 import { TrustSpoke } from './network/trust-spoke';
+import { BackupProject, TrustBackup } from './storage/backup';
+import { ClinicalStore } from './storage/clinical-store';
+import { defaultBackupProjectId } from './storage/ids';
+import { LogArchive, LogSink } from './storage/log-archive';
 
 /** Where each Terraform stack keeps its state on Google Cloud. */
 export interface GcsStateBackend {
@@ -61,11 +65,15 @@ export interface BackboneProps {
 
 /**
  * The NHS backbone on Google Cloud (CDK for Terraform): one Terraform stack
- * (and state) for the hub and one per trust, each trust in its own project.
+ * (and state) for the hub and one per trust, each trust in its own project;
+ * and for the immutable backup copies, one stack for the backup project's
+ * shared parts and one backup stack per trust (all in the backup project).
  * The NHS tags are the provider's default labels, so every labelled resource
- * carries them. Trust stacks refer to the hub only by deterministic ids built
- * from the project ids and the spec's naming (no cross-stack references), so
- * the hub stack is applied first, then the trust stacks in any order.
+ * carries them. Stacks refer to each other only by deterministic ids built
+ * from the project ids and the spec's naming (no cross-stack references).
+ * Apply order: the hub stack first (log archive), then the trust stacks and
+ * the backup project's stack in any order, then each trust's backup stack
+ * (declared as stack dependencies).
  */
 export class Backbone extends Construct {
   public readonly spec: BackboneSpec;
@@ -76,7 +84,17 @@ export class Backbone extends Construct {
   public readonly ciFederation?: CiFederation;
   /** The emergency-access account and its alert. */
   public readonly breakGlass: BreakGlass;
+  /** The central log archive (hub stack). */
+  public readonly logArchive: LogArchive;
+  /** The backup project (`spec.storage.backup.gcpProject`, else `<name>-backup-<environment>`). */
+  public readonly backupProjectId: string;
+  /** The stack of the backup project's shared parts (key ring, audit logs, log sink). */
+  public readonly backupStack: TerraformStack;
+  /** The backup project's shared parts. */
+  public readonly backupProject: BackupProject;
   private readonly spokes = new Map<string, TrustSpoke>();
+  private readonly stores = new Map<string, ClinicalStore>();
+  private readonly trustBackups = new Map<string, TrustBackup>();
   private readonly keyRings = new Map<string, TrustKeyRing>();
   private readonly identities = new Map<string, WorkloadIdentity>();
 
@@ -124,6 +142,13 @@ export class Backbone extends Construct {
       projectId: hubProject,
       spokeProjectIds: [...trustProjects.values()],
     });
+    this.logArchive = new LogArchive(this.hubStack, 'log-archive', { spec: this.spec, projectId: hubProject });
+    this.backupProjectId = checkProjectId('storage.backup.gcpProject', defaultBackupProjectId(this.spec));
+    if (this.backupProjectId === hubProject || [...trustProjects.values()].includes(this.backupProjectId)) {
+      throw BackboneError.of('storage.backup.gcpProject', `"${this.backupProjectId}" is already the hub's or a trust's project (the backup copy must live in a project of its own)`);
+    }
+    this.backupStack = stack('backup', this.backupProjectId, this.spec.labelsFor());
+    this.backupProject = new BackupProject(this.backupStack, 'backup', { spec: this.spec, projectId: this.backupProjectId });
     for (const trust of this.spec.trusts) {
       const project = trustProjects.get(trust.odsCode)!;
       const s = stack(trust.odsCode, project, this.spec.labelsFor(trust.odsCode));
@@ -132,7 +157,20 @@ export class Backbone extends Construct {
       });
       for (const app of this.spec.appsServing(trust.odsCode)) spoke.attachApp(app.name);
       this.spokes.set(trust.odsCode, spoke);
-      this.keyRings.set(trust.odsCode, new TrustKeyRing(s, 'keys', { spec: this.spec, odsCode: trust.odsCode, projectId: project }));
+      const keyRing = new TrustKeyRing(s, 'keys', { spec: this.spec, odsCode: trust.odsCode, projectId: project });
+      this.keyRings.set(trust.odsCode, keyRing);
+      for (const store of this.spec.storage.stores ?? []) {
+        this.stores.set(`${trust.odsCode}/${store.name}`, new ClinicalStore(s, `store-${store.name}`, {
+          spec: this.spec, odsCode: trust.odsCode, storeName: store.name, projectId: project, keyRing, backupProjectId: this.backupProjectId,
+        }));
+      }
+      new LogSink(s, 'log-sink', { spec: this.spec, projectId: project });
+      const b = stack(`${trust.odsCode}-backup`, this.backupProjectId, this.spec.labelsFor(trust.odsCode));
+      b.addDependency(s);
+      b.addDependency(this.backupStack);
+      this.trustBackups.set(trust.odsCode, new TrustBackup(b, 'backup', {
+        spec: this.spec, odsCode: trust.odsCode, projectId: this.backupProjectId, sourceProjectId: project,
+      }));
       for (const app of this.spec.appsServing(trust.odsCode)) {
         this.identities.set(`${trust.odsCode}/${app.name}`, new WorkloadIdentity(s, `identity-${app.name}`, {
           spec: this.spec, appName: app.name, projectId: project, odsCode: trust.odsCode,
@@ -169,6 +207,17 @@ export class Backbone extends Construct {
   /** The workload identity of an app in a trust it serves. */
   public identity(odsCode: string, appName: string): WorkloadIdentity {
     return entryOf(this.identities, `${odsCode}/${appName}`, 'appName', `"${appName}" is not an app serving trust ${odsCode} in backbone ${this.spec.name}`);
+  }
+
+  /** A trust's clinical store, by its name in `spec.storage.stores`. */
+  public store(odsCode: string, storeName: string): ClinicalStore {
+    this.keyRing(odsCode);
+    return entryOf(this.stores, `${odsCode}/${storeName}`, 'storeName', `"${storeName}" is not a store of backbone ${this.spec.name} (one of: ${(this.spec.storage.stores ?? []).map((x) => x.name).join(', ')})`);
+  }
+
+  /** A trust's backup copies (in its backup stack, in the backup project). */
+  public trustBackup(odsCode: string): TrustBackup {
+    return entryOf(this.trustBackups, odsCode, 'odsCode', `"${odsCode}" is not a trust of backbone ${this.spec.name}`);
   }
 
   /** A trust's spoke. */
