@@ -14,6 +14,9 @@ import { WorkloadIdentity } from './identity/workload-identity';
 import { HubNetwork } from './network/hub-network';
 import { checkProjectId } from './network/ids';
 import { TrustSpoke } from './network/trust-spoke';
+import { DicomStore } from './imaging/dicom-store';
+import { DimseGateway } from './imaging/dimse-gateway';
+import { DicomWebAccess } from '../core/spec';
 import { BackupProject, TrustBackup } from './storage/backup';
 import { ClinicalStore } from './storage/clinical-store';
 import { defaultBackupProjectId } from './storage/ids';
@@ -61,6 +64,12 @@ export interface BackboneProps {
    * @default - only the securityContact channel, if any
    */
   readonly breakGlassNotificationChannels?: string[];
+  /**
+   * Each imaging network's project (holding its DICOM store), by network id
+   * (`icb-qyg`, `trust-rem`, `national`).
+   * @default - DicomStore.defaultProjectId(spec, network)
+   */
+  readonly imagingProjectIds?: { [networkId: string]: string };
 }
 
 /**
@@ -97,6 +106,8 @@ export class Backbone extends Construct {
   private readonly trustBackups = new Map<string, TrustBackup>();
   private readonly keyRings = new Map<string, TrustKeyRing>();
   private readonly identities = new Map<string, WorkloadIdentity>();
+  private readonly dicomStores = new Map<string, DicomStore>();
+  private readonly gateways = new Map<string, DimseGateway>();
 
   constructor(scope: Construct, id: string, props: BackboneProps) {
     super(scope, id);
@@ -178,6 +189,43 @@ export class Backbone extends Construct {
       }
     }
 
+    // Imaging: one stack (and project) per imaging network with its DICOM store, after its
+    // trusts' stacks (grants name their service accounts); a DIMSE gateway in each trust
+    // stack with modalities.
+    for (const id of Object.keys(props.imagingProjectIds ?? {})) {
+      if (!this.spec.imagingNetworks().some((n) => n.id === id)) {
+        throw BackboneError.of(`imagingProjectIds.${id}`, `"${id}" is not an imaging network of backbone ${this.spec.name} (${this.spec.imagingNetworks().map((n) => n.id).join(', ')})`);
+      }
+    }
+    for (const net of this.spec.imagingNetworks()) {
+      const given = props.imagingProjectIds?.[net.id];
+      const project = given !== undefined ? checkProjectId(`imagingProjectIds.${net.id}`, given) : DicomStore.defaultProjectId(this.spec, net);
+      const s = stack(`img-${net.id}`, project, DicomStore.labelsOf(this.spec, net));
+      for (const ods of net.trusts) s.addDependency(this.trustStack(ods));
+      const store = new DicomStore(s, 'dicom', { spec: this.spec, network: net, projectId: project });
+      new LogSink(s, 'log-sink', { spec: this.spec, projectId: project });
+      this.dicomStores.set(net.id, store);
+      for (const ods of net.trusts) {
+        for (const app of this.spec.appsServing(ods)) {
+          if (app.dicomweb === DicomWebAccess.READ) store.grantDicomRead(this.identity(ods, app.name));
+          if (app.dicomweb === DicomWebAccess.READ_WRITE) store.grantDicomWrite(this.identity(ods, app.name));
+        }
+        if (this.spec.modalitiesOf(ods).length > 0) {
+          const spoke = this.spoke(ods);
+          this.gateways.set(ods, new DimseGateway(this.trustStack(ods), 'dimse-gateway', {
+            spec: this.spec,
+            odsCode: ods,
+            projectId: trustProjects.get(ods)!,
+            key: this.keyRing(ods).key(),
+            dicomStore: store,
+            network: spoke.network.id,
+            subnetwork: spoke.imagingSubnet.id,
+            firewallPolicyName: spoke.firewallPolicy.name,
+          }));
+        }
+      }
+    }
+
     if (this.spec.identity.ci) {
       this.ciFederation = new CiFederation(this.hubStack, 'ci', { spec: this.spec, projectId: hubProject });
     }
@@ -216,6 +264,23 @@ export class Backbone extends Construct {
   }
 
   /** A trust's backup copies (in its backup stack, in the backup project). */
+  /** The managed DICOM store of an imaging network (by id: `icb-qyg`, `trust-rem`, `national`). */
+  public dicomStore(networkId: string): DicomStore {
+    return entryOf(this.dicomStores, networkId, 'networkId', `"${networkId}" is not an imaging network of backbone ${this.spec.name}`);
+  }
+
+  /** The DIMSE gateway of a trust with modalities. */
+  public dimseGateway(odsCode: string): DimseGateway {
+    this.spoke(odsCode);
+    return entryOf(this.gateways, odsCode, 'odsCode', `trust ${odsCode} has no modalities in imaging.modalities, so it has no DIMSE gateway`);
+  }
+
+  /** A trust's stack. */
+  public trustStack(odsCode: string): TerraformStack {
+    return TerraformStack.of(this.spoke(odsCode));
+  }
+
+  /** A trust's backup copies (in the backup project). */
   public trustBackup(odsCode: string): TrustBackup {
     return entryOf(this.trustBackups, odsCode, 'odsCode', `"${odsCode}" is not a trust of backbone ${this.spec.name}`);
   }

@@ -12,8 +12,8 @@ const synthesised = stacks.map((s) => [s.node.id, TfJson.of(s)] as const);
 const counts = synthesised.map(([id, tf]) => [id, tf.all().length] as const);
 const total = counts.reduce((n, [, c]) => n + c, 0);
 
-test('one stack for the hub and one per trust; one for the backup project and one backup stack per trust', () => {
-  expect(stacks.length).toBe(1 + 209 + 1 + 209);
+test('one stack for the hub and one per trust; one for the backup project and one backup stack per trust; one per imaging network', () => {
+  expect(stacks.length).toBe(1 + 209 + 1 + 209 + 42);
 });
 
 test('no Terraform stack holds more than a tenth of all resources', () => {

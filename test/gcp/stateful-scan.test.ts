@@ -32,6 +32,7 @@ function scan(stacks: Array<[string, any]>): { unprotected: string[]; seen: Map<
 const spec = BackboneSpec.fromProps({
   ...nationalProps(24, 6),
   storage: { stores: [{ name: 'clinical-records', category: 'adult' }, { name: 'imaging', category: 'imaging', years: 30, legalHold: true }] },
+  imaging: { modalities: [{ aeTitle: 'R00_CT1', host: '10.200.0.5', trust: 'R00' }] },
 });
 const synthesised = withoutStackTraces(() => {
   const backbone = new Backbone(Testing.app({ stackTraces: false }), 'national', { spec });
@@ -48,10 +49,14 @@ test('the scan saw the buckets, key rings and keys it is meant to guard', () => 
   const { seen } = scan(synthesised);
   // Two stores and two backup copies per trust, plus the log archive.
   expect(seen.get('google_storage_bucket')).toBe(24 * 2 * 2 + 1);
-  // One ring per trust, the hub's and the backup project's.
-  expect(seen.get('google_kms_key_ring')).toBe(24 + 2);
-  // A trust key and a backup key per trust, and the hub's log key.
-  expect(seen.get('google_kms_crypto_key')).toBe(24 * 2 + 1);
+  // One ring per trust, the hub's, the backup project's and one per imaging network (6 ICBs).
+  expect(seen.get('google_kms_key_ring')).toBe(24 + 2 + 6);
+  // A trust key and a backup key per trust, the hub's log key and a key per imaging network.
+  expect(seen.get('google_kms_crypto_key')).toBe(24 * 2 + 1 + 6);
+  // A dataset and DICOM store per imaging network; the one gateway's disk of waiting instances.
+  expect(seen.get('google_healthcare_dataset')).toBe(6);
+  expect(seen.get('google_healthcare_dicom_store')).toBe(6);
+  expect(seen.get('google_compute_region_disk')).toBe(1);
 });
 
 test('no bucket can be emptied by Terraform on destroy', () => {

@@ -1,0 +1,3 @@
+export * from './dicom-store';
+export * from './dimse-gateway';
+export * from './gateway-identity';
