@@ -6,6 +6,7 @@ import { AddressLock, AddressPlan, TrustSubnet } from '../core/address-plan';
 import { BackboneSpec } from '../core/backbone-spec';
 import { entryOf } from '../core/errors';
 import { NameKind } from '../core/naming';
+import { Cloud, UkRegions } from '../core/regions';
 import { BreakGlassAccess, BreakGlassAccount } from './identity/break-glass';
 import { CiFederation } from './identity/ci-federation';
 import { TrustKeyVault } from './identity/trust-key-vault';
@@ -14,6 +15,8 @@ import { HubNames } from './network/hub-names';
 import { HubNetwork } from './network/hub-network';
 import { TrustSpoke } from './network/trust-spoke';
 import { AzureFirewallTier, AzureKeyVaultRef, AzureNetworkWatcherRef } from './network/types';
+import { BLOB_PRIVATE_DNS_ZONE } from './storage/account';
+import { ClinicalStore } from './storage/clinical-store';
 
 /** Where each Terraform stack keeps its state on Azure. */
 export interface AzureStateBackend {
@@ -74,7 +77,10 @@ export interface BackboneProps {
 
 /**
  * The NHS backbone on Azure (CDK for Terraform): one Terraform stack (and
- * state) for the hub and one per trust.
+ * state) for the hub and one per trust. Each trust's stack holds its spoke,
+ * its Key Vault, its apps' identities, and its clinical stores (one per
+ * `spec.storage.stores` entry), each with an immutable copy in the backup
+ * region.
  */
 export class Backbone extends Construct {
   public readonly spec: BackboneSpec;
@@ -88,6 +94,7 @@ export class Backbone extends Construct {
   private readonly spokes = new Map<string, TrustSpoke>();
   private readonly vaults = new Map<string, TrustKeyVault>();
   private readonly identities = new Map<string, WorkloadIdentity>();
+  private readonly stores = new Map<string, ClinicalStore>();
 
   constructor(scope: Construct, id: string, props: BackboneProps) {
     super(scope, id);
@@ -111,6 +118,7 @@ export class Backbone extends Construct {
     };
 
     this.hubStack = stack('hub');
+    const backupRegion = this.spec.storage.backup?.azureRegion ?? UkRegions.pairedRegion(Cloud.AZURE, this.spec.region(Cloud.AZURE));
     const hubNames = new HubNames(this.spec, this.addressPlan);
     this.hub = new HubNetwork(this.hubStack, 'network', {
       spec: this.spec,
@@ -133,14 +141,33 @@ export class Backbone extends Construct {
       for (const app of this.spec.appsServing(trust.odsCode)) spoke.attachApp(app.name);
       this.spokes.set(trust.odsCode, spoke);
       const resourceGroupName = spoke.resourceGroup.name;
-      this.vaults.set(trust.odsCode, new TrustKeyVault(s, 'keys', {
+      const vault = new TrustKeyVault(s, 'keys', {
         spec: this.spec,
         odsCode: trust.odsCode,
         resourceGroupName,
         privateEndpointSubnetId: spoke.subnet(TrustSubnet.DATA).subnet.id,
         privateDnsZoneId: hubNames.privateDnsZoneId(spoke.subscriptionId, 'privatelink.vaultcore.azure.net'),
         logAnalyticsWorkspaceId: hubNames.logWorkspaceId(spoke.subscriptionId),
-      }));
+      });
+      this.vaults.set(trust.odsCode, vault);
+
+      // Clinical stores, each with its immutable copy in the backup region.
+      const storageKey = vault.addKey('storage');
+      const backupKey = vault.addKey('backup');
+      for (const store of this.spec.storage.stores ?? []) {
+        this.stores.set(`${trust.odsCode}/${store.name}`, new ClinicalStore(s, `store-${store.name}`, {
+          spec: this.spec,
+          odsCode: trust.odsCode,
+          store,
+          resourceGroupName,
+          privateEndpointSubnetId: spoke.subnet(TrustSubnet.DATA).subnet.id,
+          privateDnsZoneId: hubNames.privateDnsZoneId(spoke.subscriptionId, BLOB_PRIVATE_DNS_ZONE),
+          encryptionKey: storageKey,
+          logAnalyticsWorkspaceId: hubNames.logWorkspaceId(spoke.subscriptionId),
+          logStorageAccountId: hubNames.logStorageAccountId(spoke.subscriptionId),
+          backup: { encryptionKey: backupKey, region: backupRegion },
+        }));
+      }
       for (const app of this.spec.appsServing(trust.odsCode)) {
         this.identities.set(`${trust.odsCode}/${app.name}`, new WorkloadIdentity(s, `identity-${app.name}`, {
           spec: this.spec, appName: app.name, odsCode: trust.odsCode, resourceGroupName,
@@ -175,6 +202,13 @@ export class Backbone extends Construct {
   /** The workload identity of an app in a trust it serves. */
   public identity(odsCode: string, appName: string): WorkloadIdentity {
     return entryOf(this.identities, `${odsCode}/${appName}`, 'appName', `"${appName}" is not an app serving trust ${odsCode} in backbone ${this.spec.name}`);
+  }
+
+  /** A clinical store of a trust (one of spec.storage.stores), with its immutable copy. */
+  public store(odsCode: string, storeName: string): ClinicalStore {
+    this.spoke(odsCode);
+    return entryOf(this.stores, `${odsCode}/${storeName}`, 'storeName',
+      `"${storeName}" is not a store of backbone ${this.spec.name} (stores: ${(this.spec.storage.stores ?? []).map((x) => x.name).join(', ')})`);
   }
 
   /** The stack of a trust. */

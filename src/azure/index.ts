@@ -1,3 +1,4 @@
 export * from './backbone';
 export * from './network';
 export * from './identity';
+export * from './storage';

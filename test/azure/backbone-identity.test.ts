@@ -27,7 +27,7 @@ test.each(['REM', 'RBS', 'R0A'])('trust %s: a private, purge-protected Key Vault
     lifecycle: { prevent_destroy: true },
     tags: expect.objectContaining({ 'ods-code': ods }),
   });
-  const pe = t.only('azurerm_private_endpoint');
+  const pe = t.resources('azurerm_private_endpoint').map(([, c]) => c).find((c) => c.private_service_connection.subresource_names[0] === 'vault');
   expect(pe.private_dns_zone_group.private_dns_zone_ids[0]).toMatch(/\/privateDnsZones\/privatelink\.vaultcore\.azure\.net$/);
   const keys = t.resources('azurerm_key_vault_key').map(([, k]) => k);
   expect(keys.length).toBeGreaterThan(0);
@@ -38,7 +38,7 @@ test.each(['REM', 'RBS', 'R0A'])('trust %s: a private, purge-protected Key Vault
 });
 
 test('one user-assigned identity per app per trust it serves', () => {
-  const names = (ods: string) => trustTf(ods).resources('azurerm_user_assigned_identity').map(([, i]) => i.name);
+  const names = (ods: string) => trustTf(ods).resources('azurerm_user_assigned_identity').filter(([, i]) => i.tags['backbone-principal'] === 'app').map(([, i]) => i.name);
   expect(names('REM')).toHaveLength(2);
   expect(names('RBS')).toHaveLength(1);
 });

@@ -13,6 +13,13 @@ export interface VnetFlowLogProps {
   readonly watcher: AzureNetworkWatcherRef;
   readonly storageAccountId: string;
   readonly tags: { [key: string]: string };
+  /**
+   * Days Network Watcher keeps flow logs before deleting them (the spec's
+   * storage.logRetentionDays). Above 365, which Network Watcher does not
+   * accept, its retention is off and the archive's lifecycle rule deletes them.
+   * @default FLOW_LOG_RETENTION_DAYS
+   */
+  readonly retentionDays?: number;
   /** Traffic analytics into this workspace, when given. */
   readonly workspace?: { readonly workspaceId: string; readonly resourceId: string };
 }
@@ -33,7 +40,7 @@ export function vnetFlowLog(scope: Construct, id: string, props: VnetFlowLogProp
     storageAccountId: props.storageAccountId,
     enabled: true,
     version: 2,
-    retentionPolicy: { enabled: true, days: FLOW_LOG_RETENTION_DAYS },
+    retentionPolicy: flowLogRetention(props.retentionDays ?? FLOW_LOG_RETENTION_DAYS),
     trafficAnalytics: props.workspace ? {
       enabled: true,
       intervalInMinutes: 10,
@@ -43,6 +50,11 @@ export function vnetFlowLog(scope: Construct, id: string, props: VnetFlowLogProp
     } : undefined,
     tags: props.tags,
   });
+}
+
+/** Network Watcher's retention for a number of days (off, that is kept, above 365). @internal */
+export function flowLogRetention(days: number): { enabled: boolean; days: number } {
+  return days > FLOW_LOG_RETENTION_DAYS ? { enabled: false, days: 0 } : { enabled: true, days };
 }
 
 /** Azure's own Network Watcher of a region (created with the first VNet). @internal */

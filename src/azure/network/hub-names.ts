@@ -57,6 +57,8 @@ export class HubNames {
   public readonly gatewayRouteTable: string;
   public readonly logStorageAccount: string;
   public readonly logWorkspace: string;
+  /** The hub's Key Vault holding the log archive's customer-managed key. */
+  public readonly logKeyVault: string;
   public readonly location: string;
   /** AzureFirewallSubnet: the first /26 of the plan's firewall block. */
   public readonly firewallSubnet: string;
@@ -83,6 +85,7 @@ export class HubNames {
     this.gatewayRouteTable = n.hub('gateway-rt');
     this.logStorageAccount = n.hub('netlogs', NameKind.AZURE_STORAGE_ACCOUNT);
     this.logWorkspace = n.hub('logs');
+    this.logKeyVault = n.hub('logs-kv', NameKind.AZURE_KEY_VAULT);
     this.location = spec.region(Cloud.AZURE);
     this.firewallSubnet = Cidr.parse(plan.hubSubnet(HubSubnet.FIREWALL)).subnet(26, 0).toString();
     this.firewallPrivateIp = Cidr.parse(this.firewallSubnet).address(4);

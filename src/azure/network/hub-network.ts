@@ -150,18 +150,23 @@ export class HubNetwork extends Construct {
     });
     new SubnetRouteTableAssociation(this, 'GatewayRouteTableAssociation', { subnetId: gatewaySubnet.id, routeTableId: this.gatewayRouteTable.id });
 
+    this.dns = new HubDns(this, 'Dns', {
+      spec, addressPlan: plan, resourceGroupName, vnetId: this.vnet.id, inboundSubnetId: dnsIn.id, outboundSubnetId: dnsOut.id,
+    });
     this.logStore = new NetworkLogStore(this, 'LogStore', {
+      spec,
       storageAccountName: names.logStorageAccount,
       workspaceName: names.logWorkspace,
+      keyVaultName: names.logKeyVault,
       resourceGroupName,
       location,
       tags,
+      privateEndpointSubnetId: endpoints.id,
+      keyVaultPrivateDnsZoneId: this.dns.zones['privatelink.vaultcore.azure.net'].id,
+      blobPrivateDnsZoneId: this.dns.zones['privatelink.blob.core.windows.net'].id,
     });
     this.firewall = new HubFirewall(this, 'Firewall', {
       spec, addressPlan: plan, resourceGroupName, subnetId: firewallSubnet.id, logStore: this.logStore, tier: props.firewallTier,
-    });
-    this.dns = new HubDns(this, 'Dns', {
-      spec, addressPlan: plan, resourceGroupName, vnetId: this.vnet.id, inboundSubnetId: dnsIn.id, outboundSubnetId: dnsOut.id,
     });
     if (spec.network.hscn) {
       this.hscnGateway = new HscnGateway(this, 'HscnGateway', {
@@ -174,6 +179,7 @@ export class HubNetwork extends Construct {
       vnetId: this.vnet.id,
       watcher: props.networkWatcher ?? defaultNetworkWatcher(location),
       storageAccountId: this.logStore.storageAccount.id,
+      retentionDays: this.logStore.retentionInDays,
       workspace: props.trafficAnalytics === false ? undefined : {
         workspaceId: this.logStore.workspace.workspaceId,
         resourceId: this.logStore.workspace.id,

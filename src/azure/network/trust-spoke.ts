@@ -198,6 +198,7 @@ export class TrustSpoke extends Construct {
       vnetId: this.vnet.id,
       watcher: props.networkWatcher ?? defaultNetworkWatcher(location),
       storageAccountId: hub.logStorageAccountId(subscriptionId),
+      retentionDays: spec.storage.logRetentionDays,
       workspace,
       tags,
     });

@@ -1,0 +1,3 @@
+export * from './types';
+export * from './clinical-store';
+export * from './store-backup';
