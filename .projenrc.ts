@@ -79,7 +79,8 @@ const project = new cdk.JsiiProject({
 });
 
 // The command's launcher: a tiny CommonJS shim that loads the compiled CLI.
-project.addFields({ files: ['lib', 'bin', '.jsii', 'API.md', 'README.md', 'LICENSE'] });
+// docker/orthanc-gateway: the DIMSE gateway image the AWS construct builds as an asset.
+project.addFields({ files: ['lib', 'bin', 'docker', '.jsii', 'API.md', 'README.md', 'LICENSE'] });
 
 // Tests and examples are TypeScript outside src/: give eslint and the test
 // tsconfig the examples folder too.

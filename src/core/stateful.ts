@@ -41,6 +41,7 @@ const TYPES: Record<Cloud, readonly string[]> = {
     'azurerm_storage_account',
     'azurerm_storage_container',
     'azurerm_storage_share',
+    'azurerm_storage_container_immutability_policy',
     'azurerm_key_vault',
     'azurerm_key_vault_key',
     'azurerm_log_analytics_workspace',
