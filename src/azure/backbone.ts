@@ -4,13 +4,16 @@ import { AzurermBackend, LocalBackend, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { AddressLock, AddressPlan, TrustSubnet } from '../core/address-plan';
 import { BackboneSpec } from '../core/backbone-spec';
-import { entryOf } from '../core/errors';
+import { BackboneError, entryOf } from '../core/errors';
 import { NameKind } from '../core/naming';
 import { Cloud, UkRegions } from '../core/regions';
+import { DicomWebAccess } from '../core/spec';
 import { BreakGlassAccess, BreakGlassAccount } from './identity/break-glass';
 import { CiFederation } from './identity/ci-federation';
 import { TrustKeyVault } from './identity/trust-key-vault';
 import { WorkloadIdentity } from './identity/workload-identity';
+import { DicomStore } from './imaging/dicom-store';
+import { AzureContainerRegistryRef, DimseGateway } from './imaging/dimse-gateway';
 import { HubNames } from './network/hub-names';
 import { HubNetwork } from './network/hub-network';
 import { TrustSpoke } from './network/trust-spoke';
@@ -73,16 +76,43 @@ export interface BackboneProps {
    * @default - none: only the alert on role-assignment writes is made
    */
   readonly breakGlassAccounts?: BreakGlassAccount[];
+  /**
+   * The Azure Container Registry the DIMSE gateways pull their image
+   * (`nhs-backbone/orthanc-gateway:1.10.1`, built from
+   * docker/orthanc-gateway/Dockerfile) from. It is not made by the backbone:
+   * create it once and push the image. Each gateway's identity gets AcrPull
+   * on it, and the CI pipeline may assign that role there.
+   * @default - Backbone.defaultContainerRegistry(spec): `<name>hubacr<env>` in the hub's resource group
+   */
+  readonly containerRegistry?: AzureContainerRegistryRef;
 }
 
 /**
  * The NHS backbone on Azure (CDK for Terraform): one Terraform stack (and
- * state) for the hub and one per trust. Each trust's stack holds its spoke,
- * its Key Vault, its apps' identities, and its clinical stores (one per
- * `spec.storage.stores` entry), each with an immutable copy in the backup
- * region.
+ * state) for the hub, one per trust and one per imaging network. Each trust's
+ * stack holds its spoke, its Key Vault, its apps' identities, its clinical
+ * stores (one per `spec.storage.stores` entry), each with an immutable copy
+ * in the backup region, its apps' DICOM grants and, when it has modalities,
+ * its DIMSE gateway. Each imaging network's stack holds its DICOM store.
+ *
+ * Apply order: the hub, then the imaging networks, then the trusts (a trust's
+ * stack depends on its network's: DICOM grants and the gateway's are made
+ * there, scoped to the DICOM service by its ID built from names, so no stack
+ * reads another's state).
  */
 export class Backbone extends Construct {
+  /**
+   * The registry the DIMSE gateways pull from by default: `<name>hubacr<env>`
+   * (naming.hub('acr') as a storage-style name) in the hub's resource group,
+   * which the CI pipeline deploys to.
+   */
+  public static defaultContainerRegistry(spec: BackboneSpec): AzureContainerRegistryRef {
+    return {
+      name: spec.naming.hub('acr', NameKind.AZURE_STORAGE_ACCOUNT),
+      resourceGroupName: spec.naming.hub('network', NameKind.AZURE_RESOURCE_GROUP),
+    };
+  }
+
   public readonly spec: BackboneSpec;
   public readonly addressPlan: AddressPlan;
   public readonly hubStack: TerraformStack;
@@ -95,17 +125,22 @@ export class Backbone extends Construct {
   private readonly vaults = new Map<string, TrustKeyVault>();
   private readonly identities = new Map<string, WorkloadIdentity>();
   private readonly stores = new Map<string, ClinicalStore>();
+  private readonly dicomStores = new Map<string, DicomStore>();
+  private readonly imagingStacks = new Map<string, TerraformStack>();
+  private readonly gateways = new Map<string, DimseGateway>();
 
   constructor(scope: Construct, id: string, props: BackboneProps) {
     super(scope, id);
     this.spec = props.spec;
     this.addressPlan = props.spec.addressPlan(props.addressLock);
 
-    const stack = (unit: string): TerraformStack => {
-      const name = this.spec.naming.name(NameKind.STACK, [unit]);
+    const stack = (...unit: string[]): TerraformStack => {
+      const name = this.spec.naming.name(NameKind.STACK, unit);
       const s = new TerraformStack(this, name);
       new AzurermProvider(s, 'azurerm', {
-        features: [{}],
+        // Removing an ARM template deployment (the imaging workspace's
+        // public-access patch) must never delete what it deployed.
+        features: [{ templateDeployment: [{ deleteNestedItemsDuringDeletion: false }] }],
         subscriptionId: props.subscriptionId,
         storageUseAzuread: true,
       });
@@ -117,6 +152,7 @@ export class Backbone extends Construct {
       return s;
     };
 
+    const registry = checkRegistry(props.containerRegistry ?? Backbone.defaultContainerRegistry(this.spec));
     this.hubStack = stack('hub');
     const backupRegion = this.spec.storage.backup?.azureRegion ?? UkRegions.pairedRegion(Cloud.AZURE, this.spec.region(Cloud.AZURE));
     const hubNames = new HubNames(this.spec, this.addressPlan);
@@ -175,12 +211,71 @@ export class Backbone extends Construct {
       }
     }
 
+    // Imaging: one stack per imaging network with its DICOM store (private
+    // endpoints in the hub's endpoints subnet). Each trust's stack applies
+    // after its network's and makes its apps' DICOM grants and its DIMSE
+    // gateway there, through the store referenced by names.
+    for (const net of this.spec.imagingNetworks()) {
+      const s = stack('img', net.id);
+      s.addDependency(this.hubStack);
+      const subscription = props.subscriptionId ?? new DataAzurermClientConfig(s, 'ClientConfig').subscriptionId;
+      this.imagingStacks.set(net.id, s);
+      this.dicomStores.set(net.id, new DicomStore(s, 'dicom', {
+        spec: this.spec,
+        network: net,
+        privateEndpointSubnetId: hubNames.endpointsSubnetId(subscription),
+        privateDnsZoneIds: hubNames.privateDnsZoneIds(subscription),
+        logAnalyticsWorkspaceId: hubNames.logWorkspaceId(subscription),
+      }));
+      for (const ods of net.trusts) {
+        const trustStack = this.trustStack(ods);
+        trustStack.addDependency(s);
+        const spoke = this.spoke(ods);
+        const store = DicomStore.fromNetwork(trustStack, 'dicom-store', this.spec, net, spoke.subscriptionId);
+        for (const app of this.spec.appsServing(ods)) {
+          if (app.dicomweb === DicomWebAccess.READ) store.grantDicomRead(this.identity(ods, app.name));
+          if (app.dicomweb === DicomWebAccess.READ_WRITE) store.grantDicomWrite(this.identity(ods, app.name));
+        }
+        if (!spoke.hasDimseGateway) continue;
+        const vault = this.keyVault(ods);
+        const key = vault.addKey('imaging');
+        const registryId = `/subscriptions/${registry.subscriptionId ?? spoke.subscriptionId}/resourceGroups/${registry.resourceGroupName}/providers/Microsoft.ContainerRegistry/registries/${registry.name}`;
+        this.gateways.set(ods, new DimseGateway(trustStack, 'dimse-gateway', {
+          spec: this.spec,
+          odsCode: ods,
+          dicomStore: store,
+          resourceGroupName: spoke.resourceGroup.name,
+          subnetId: spoke.subnet(TrustSubnet.IMAGING).subnet.id,
+          privateEndpointSubnetId: spoke.subnet(TrustSubnet.DATA).subnet.id,
+          privateDnsZoneIds: hubNames.privateDnsZoneIds(spoke.subscriptionId),
+          customerManagedKeyId: key.versionlessId,
+          customerManagedKeyResourceId: key.resourceId,
+          registryServer: `${registry.name.toLowerCase()}.azurecr.io`,
+          registryId,
+          tlsKeyVaultId: vault.vaultId,
+          logAnalyticsWorkspaceId: hubNames.logWorkspaceId(spoke.subscriptionId),
+        }));
+      }
+    }
+
     // Resource groups the backbone owns: CI deploys into them, break-glass may act on them.
     const hubSubscription = props.subscriptionId ?? new DataAzurermClientConfig(this.hubStack, 'ClientConfig').subscriptionId;
-    const groupIds = [hubNames.resourceGroup, ...this.spec.trusts.map((t) => this.spec.naming.trust(t.odsCode, 'network', NameKind.AZURE_RESOURCE_GROUP))]
-      .map((rg) => `/subscriptions/${hubSubscription}/resourceGroups/${rg}`);
+    const groupIds = [
+      hubNames.resourceGroup,
+      ...this.spec.trusts.map((t) => this.spec.naming.trust(t.odsCode, 'network', NameKind.AZURE_RESOURCE_GROUP)),
+      ...this.spec.imagingNetworks().map((n) => DicomStore.resourceGroupNameOf(this.spec, n)),
+    ].map((rg) => `/subscriptions/${hubSubscription}/resourceGroups/${rg}`);
     if (this.spec.identity.ci) {
-      this.ciFederation = new CiFederation(this.hubStack, 'ci', { spec: this.spec, resourceGroupName: hubNames.resourceGroup, deployScopes: groupIds });
+      // The gateways' AcrPull is assigned by the pipeline: on the registry
+      // itself when it is outside the resource groups it deploys to.
+      const registryId = `/subscriptions/${registry.subscriptionId ?? hubSubscription}/resourceGroups/${registry.resourceGroupName}/providers/Microsoft.ContainerRegistry/registries/${registry.name}`;
+      const registryOutside = this.gateways.size > 0 && !groupIds.some((g) => registryId.toLowerCase().startsWith(`${g.toLowerCase()}/`));
+      this.ciFederation = new CiFederation(this.hubStack, 'ci', {
+        spec: this.spec,
+        resourceGroupName: hubNames.resourceGroup,
+        deployScopes: groupIds,
+        roleAssignmentScopes: registryOutside ? [registryId] : undefined,
+      });
     }
     if (this.spec.identity.securityContact) {
       this.breakGlass = new BreakGlassAccess(this.hubStack, 'break-glass', {
@@ -211,6 +306,24 @@ export class Backbone extends Construct {
       `"${storeName}" is not a store of backbone ${this.spec.name} (stores: ${(this.spec.storage.stores ?? []).map((x) => x.name).join(', ')})`);
   }
 
+  /** The managed DICOM store of an imaging network (`spec.imagingNetworks()` id, e.g. `icb-qyg`). */
+  public dicomStore(networkId: string): DicomStore {
+    return entryOf(this.dicomStores, networkId, 'networkId',
+      `"${networkId}" is not an imaging network of backbone ${this.spec.name} (${this.spec.imagingNetworks().map((n) => n.id).join(', ')})`);
+  }
+
+  /** The stack of an imaging network. */
+  public imagingStack(networkId: string): TerraformStack {
+    return entryOf(this.imagingStacks, networkId, 'networkId',
+      `"${networkId}" is not an imaging network of backbone ${this.spec.name} (${this.spec.imagingNetworks().map((n) => n.id).join(', ')})`);
+  }
+
+  /** The DIMSE gateway of a trust with modalities. */
+  public dimseGateway(odsCode: string): DimseGateway {
+    this.spoke(odsCode);
+    return entryOf(this.gateways, odsCode, 'odsCode', `trust ${odsCode} has no DIMSE gateway in backbone ${this.spec.name} (it has no modalities in imaging.modalities)`);
+  }
+
   /** The stack of a trust. */
   public trustStack(odsCode: string): TerraformStack {
     return this.spoke(odsCode).node.scope as TerraformStack;
@@ -220,4 +333,17 @@ export class Backbone extends Construct {
   public spoke(odsCode: string): TrustSpoke {
     return entryOf(this.spokes, odsCode, 'odsCode', `"${odsCode}" is not a trust of backbone ${this.spec.name}`);
   }
+}
+
+function checkRegistry(r: AzureContainerRegistryRef): AzureContainerRegistryRef {
+  if (typeof r?.name !== 'string' || !/^[a-zA-Z0-9]{5,50}$/.test(r.name)) {
+    throw BackboneError.of('containerRegistry.name', `${JSON.stringify(r?.name)} is not an Azure Container Registry name (5-50 letters and digits)`);
+  }
+  if (typeof r.resourceGroupName !== 'string' || !/^[-\w.()]{1,90}$/.test(r.resourceGroupName) || r.resourceGroupName.endsWith('.')) {
+    throw BackboneError.of('containerRegistry.resourceGroupName', `${JSON.stringify(r.resourceGroupName)} is not a resource group name (1-90 letters, digits, '-', '_', '.', '(', ')')`);
+  }
+  if (r.subscriptionId !== undefined && !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(r.subscriptionId)) {
+    throw BackboneError.of('containerRegistry.subscriptionId', `${JSON.stringify(r.subscriptionId)} is not a subscription id (a GUID)`);
+  }
+  return r;
 }

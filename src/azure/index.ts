@@ -2,3 +2,4 @@ export * from './backbone';
 export * from './network';
 export * from './identity';
 export * from './storage';
+export * from './imaging';

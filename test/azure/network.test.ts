@@ -90,6 +90,11 @@ describe('firewall', () => {
     expect(apps.rule[0].destination_ports).toEqual(['443']);
     const hscn = net.find((c) => c.name === 'allow-spokes-to-hscn');
     expect(hscn.priority).toBeGreaterThan(deny.priority);
+    // Nothing comes in from the HSCN: no modalities (so no DICOM) and no app with hscn ingress.
+    expect(net.find((c) => c.name === 'allow-hscn-to-spokes')).toBeUndefined();
+    const imagingSubnets = trusts.map((t) => plan.trustSubnet(t, TrustSubnet.IMAGING));
+    const rules = net.flatMap((c) => c.rule);
+    expect(rules.filter((r: any) => (r.destination_addresses ?? []).some((d: string) => imagingSubnets.includes(d)))).toEqual([]);
   });
 
   test('diagnostics go to the central workspace and storage account', () => {
@@ -162,6 +167,17 @@ describe('spokes', () => {
     }
   });
 
+  test.each(trusts)('%s: no modalities, so the imaging subnet is not delegated and allows no DICOM (nothing listens)', (ods) => {
+    const tf = spokes[ods];
+    const imaging = byName(tf, 'azurerm_subnet', spec.naming.trust(ods, 'imaging'));
+    expect(imaging.delegation).toBeUndefined();
+    const nsg = byName(tf, 'azurerm_network_security_group', spec.naming.trust(ods, 'imaging-nsg'));
+    const allows = nsg.security_rule.filter((r: any) => r.access === 'Allow');
+    expect(allows.map((r: any) => [r.name, r.source_address_prefix, r.destination_port_range])).toEqual([['allow-trust-https', plan.trustBlock(ods), '443']]);
+    // No subnet of the spoke is delegated without a DIMSE gateway.
+    for (const [, c] of tf.resources('azurerm_subnet')) expect(c.delegation).toBeUndefined();
+  });
+
   test.each(trusts)('%s: DNS links: forwarding ruleset and every Private Link zone', (ods) => {
     const tf = spokes[ods];
     const link = tf.only('azurerm_private_dns_resolver_virtual_network_link');
@@ -186,6 +202,7 @@ describe('DNS', () => {
     const zones = hub.resources('azurerm_private_dns_zone').map(([, c]) => c.name);
     expect(zones).toEqual(expect.arrayContaining([
       'privatelink.blob.core.windows.net', 'privatelink.vaultcore.azure.net', 'privatelink.dicom.azurehealthcareapis.com', 'privatelink.workspace.azurehealthcareapis.com',
+      'privatelink.dfs.core.windows.net', 'privatelink.file.core.windows.net',
     ]));
     const links = hub.resources('azurerm_private_dns_zone_virtual_network_link').map(([, c]) => c);
     expect(links).toHaveLength(zones.length);

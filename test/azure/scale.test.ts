@@ -3,6 +3,7 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import { App, TerraformStack } from 'cdktf';
 import { Backbone } from '../../src/azure/backbone';
+import { NameKind } from '../../src/core/naming';
 import { withoutStackTraces } from '../support/quiet-traces';
 import { nationalSpec } from '../support/specs';
 
@@ -19,9 +20,17 @@ const backbone = withoutStackTraces(() => {
   return b;
 });
 
-test('one hub stack and one stack per trust', () => {
-  expect(counts.size).toBe(210);
+test('one hub stack, one stack per trust and one per imaging network (an ICB each: 42)', () => {
+  expect(spec.imagingNetworks()).toHaveLength(42);
+  expect(counts.size).toBe(1 + 209 + 42);
   expect(backbone.spoke(spec.trusts[208].odsCode)).toBeDefined();
+  for (const net of spec.imagingNetworks()) {
+    const name = spec.naming.name(NameKind.STACK, ['img', net.id]);
+    expect(backbone.imagingStack(net.id).node.id).toBe(name);
+    // The DICOM store and little else: grants are made in the trusts' stacks.
+    expect(counts.get(name)).toBeGreaterThan(15);
+    expect(counts.get(name)).toBeLessThan(40);
+  }
 });
 
 test('no Terraform stack holds more than a tenth of all resources', () => {

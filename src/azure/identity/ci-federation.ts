@@ -21,6 +21,14 @@ export interface CiFederationProps {
    */
   readonly deployScopes: string[];
   /**
+   * IDs of single resources outside the deploy scopes on which the pipeline
+   * may only assign (and remove) the backbone's grantable roles: Role Based
+   * Access Control Administrator with the same condition, no Contributor.
+   * E.g. the container registry the DIMSE gateways pull from (AcrPull).
+   * @default - none
+   */
+  readonly roleAssignmentScopes?: string[];
+  /**
    * More exact subjects (e.g. `repo:my-org/my-repo:pull_request` for plans);
    * at most 19 (Azure allows 20 credentials per identity).
    * @default - only spec.identity.ci.subject
@@ -40,7 +48,8 @@ export interface CiFederationProps {
  * policies in RBAC vaults) and Role Based Access Control Administrator with a
  * condition that lets it assign and remove only the data-plane roles the
  * backbone grants (never Owner, User Access Administrator or RBAC
- * administration itself).
+ * administration itself). On each `roleAssignmentScopes` resource (e.g. the
+ * gateways' container registry) it gets only that conditioned role.
  */
 export class CiFederation extends Construct {
   /** The audience Entra ID expects in federated tokens. */
@@ -85,6 +94,11 @@ export class CiFederation extends Construct {
         throw BackboneError.of(`deployScopes[${i}]`, `"${s}" is not a resource group ID (/subscriptions/<id>/resourceGroups/<name>): the pipeline never gets rights on a whole subscription`);
       }
     });
+    (props.roleAssignmentScopes ?? []).forEach((s, i) => {
+      if (!Token.isUnresolved(s) && !/^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/[^/]+\/[^/]+\/[^/]+/i.test(s)) {
+        throw BackboneError.of(`roleAssignmentScopes[${i}]`, `"${s}" is not a resource ID (/subscriptions/<id>/resourceGroups/<rg>/providers/<namespace>/<type>/<name>): role-assignment rights are given on single resources only`);
+      }
+    });
     this.issuer = ci.issuer ?? 'https://token.actions.githubusercontent.com';
     const tags = { ...spec.tagsFor(), 'backbone-principal': 'ci' };
 
@@ -126,6 +140,18 @@ export class CiFederation extends Construct {
       assign(AzureBuiltInRole.CONTRIBUTOR);
       assign(AzureBuiltInRole.KEY_VAULT_CRYPTO_OFFICER);
       assign(AzureBuiltInRole.ROLE_BASED_ACCESS_CONTROL_ADMINISTRATOR, { condition, conditionVersion: '2.0' });
+    });
+    (props.roleAssignmentScopes ?? []).forEach((scopeId, i) => {
+      const key = Token.isUnresolved(scopeId) ? String(i) : scopeId.split('/').slice(-2).join('-');
+      new RoleAssignment(this, `RoleAssignments-${key}`, {
+        scope: scopeId,
+        roleDefinitionName: AzureBuiltInRole.ROLE_BASED_ACCESS_CONTROL_ADMINISTRATOR.roleName,
+        principalId: this.identity.principalId,
+        principalType: 'ServicePrincipal',
+        description: `nhs-backbone deploy pipeline (${this.subjects[0]}): assigns the backbone's grantable roles only`,
+        condition,
+        conditionVersion: '2.0',
+      });
     });
   }
 }

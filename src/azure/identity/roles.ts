@@ -21,6 +21,8 @@ export class AzureBuiltInRole {
   public static readonly DICOM_DATA_READER = new AzureBuiltInRole('DICOM Data Reader', 'e89c7a3c-2f64-4fa1-a847-3e4c9ba4283a');
   /** Read, write and delete DICOM data (STOW-RS too). */
   public static readonly DICOM_DATA_OWNER = new AzureBuiltInRole('DICOM Data Owner', '58a3b984-7adf-4c20-983a-32417c86fbc8');
+  /** Pull images from a container registry (the DIMSE gateways' identities, on the registry only). */
+  public static readonly ACR_PULL = new AzureBuiltInRole('AcrPull', '7f951dda-4ed3-4680-a7ca-43fe172d538d');
   /** Manage resources, not access. The deploy pipeline's role on the backbone's resource groups. */
   public static readonly CONTRIBUTOR = new AzureBuiltInRole('Contributor', 'b24988ac-6180-42a0-ab88-20f7382dd24c');
   /** Assign roles (only those a condition allows). */
@@ -32,7 +34,10 @@ export class AzureBuiltInRole {
   /** Read everything (control plane). */
   public static readonly READER = new AzureBuiltInRole('Reader', 'acdd72a7-3385-48ef-bd42-f606fba81ae7');
 
-  /** The data-plane roles backbone grants give to app identities. */
+  /**
+   * The data-plane roles backbone grants give to workload identities (apps
+   * and DIMSE gateways), and the only roles the deploy pipeline may assign.
+   */
   public static grantable(): AzureBuiltInRole[] {
     return [
       AzureBuiltInRole.KEY_VAULT_CRYPTO_SERVICE_ENCRYPTION_USER,
@@ -41,6 +46,7 @@ export class AzureBuiltInRole {
       AzureBuiltInRole.STORAGE_BLOB_DATA_CONTRIBUTOR,
       AzureBuiltInRole.DICOM_DATA_READER,
       AzureBuiltInRole.DICOM_DATA_OWNER,
+      AzureBuiltInRole.ACR_PULL,
     ];
   }
 

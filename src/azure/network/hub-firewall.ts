@@ -115,15 +115,21 @@ export class HubFirewall extends Construct {
       }],
     });
     if (spec.network.hscn) {
-      const trusts = spec.trusts.map((t) => t.odsCode);
-      const inbound: FirewallPolicyRuleCollectionGroupNetworkRuleCollectionRule[] = [{
-        name: 'hscn-to-imaging-gateways',
-        description: 'Modalities and PACS on the HSCN send DICOM (DIMSE) to the trusts\' imaging gateways',
-        protocols: ['TCP'],
-        sourceAddresses: HSCN_DESTINATIONS,
-        destinationAddresses: trusts.map((t) => plan.trustSubnet(t, TrustSubnet.IMAGING)),
-        destinationPorts: ['104', '11112'],
-      }];
+      // DICOM from each trust's modalities (their /32s) to that trust's DIMSE
+      // gateway subnet, on the gateway port only.
+      const inbound: FirewallPolicyRuleCollectionGroupNetworkRuleCollectionRule[] = [];
+      for (const t of spec.trusts) {
+        const hosts = [...new Set(spec.modalitiesOf(t.odsCode).map((m) => `${m.host}/32`))].sort();
+        if (hosts.length === 0) continue;
+        inbound.push({
+          name: `hscn-dicom-to-${t.odsCode.toLowerCase()}`,
+          description: `The modalities of ${t.odsCode} send DICOM (DIMSE) to its gateway`,
+          protocols: ['TCP'],
+          sourceAddresses: hosts,
+          destinationAddresses: [plan.trustSubnet(t.odsCode, TrustSubnet.IMAGING)],
+          destinationPorts: [String(spec.imaging.gateway?.port ?? 11112)],
+        });
+      }
       for (const app of spec.apps.filter((a) => a.ingress === AppIngress.HSCN && (a.trusts ?? []).length > 0)) {
         inbound.push({
           name: `hscn-to-app-${app.name}`,
@@ -147,7 +153,7 @@ export class HubFirewall extends Construct {
           destinationPorts: HSCN_PORTS,
         }],
       });
-      network.push({ name: 'allow-hscn-to-spokes', priority: 240, action: 'Allow', rule: inbound });
+      if (inbound.length > 0) network.push({ name: 'allow-hscn-to-spokes', priority: 240, action: 'Allow', rule: inbound });
     }
     const networkGroup = new FirewallPolicyRuleCollectionGroup(this, 'NetworkRules', {
       name: 'backbone-network',

@@ -15,14 +15,17 @@ export const HSCN_DNS_DOMAIN = 'nhs.uk.';
 
 /**
  * Private DNS zones of the Private Link services the backbone uses: Blob
- * storage, Key Vault, and the Health Data Services workspace (whose
- * `healthcareworkspace` private endpoint registers in the workspace, DICOM and
- * FHIR zones). `privatelink.azurehealthcareapis.com` belongs to the retiring
- * Azure API for FHIR and is not needed.
+ * storage, ADLS Gen2 (dfs: the imaging networks' data lakes), Azure Files
+ * (file: the DIMSE gateways' spool shares), Key Vault, and the Health Data
+ * Services workspace (whose `healthcareworkspace` private endpoint registers
+ * in the workspace, DICOM and FHIR zones). `privatelink.azurehealthcareapis.com`
+ * belongs to the retiring Azure API for FHIR and is not needed.
  * @internal
  */
 export const PRIVATE_LINK_ZONES = [
   'privatelink.blob.core.windows.net',
+  'privatelink.dfs.core.windows.net',
+  'privatelink.file.core.windows.net',
   'privatelink.vaultcore.azure.net',
   'privatelink.workspace.azurehealthcareapis.com',
   'privatelink.dicom.azurehealthcareapis.com',
@@ -73,6 +76,8 @@ export class HubNames {
   /** The inbound endpoint's static address (4th of its subnet). */
   public readonly dnsInboundIp: string;
   public readonly endpointsSubnet: string;
+  /** The endpoints subnet's name. */
+  public readonly endpointsSubnetName: string;
 
   constructor(spec: BackboneSpec, plan: AddressPlan) {
     const n = spec.naming;
@@ -95,6 +100,7 @@ export class HubNames {
     this.dnsOutboundSubnet = dns.subnet(26, 1).toString();
     this.dnsInboundIp = Cidr.parse(this.dnsInboundSubnet).address(4);
     this.endpointsSubnet = plan.hubSubnet(HubSubnet.ENDPOINTS);
+    this.endpointsSubnetName = n.hub('endpoints');
   }
 
   /** An Azure resource ID in the hub's resource group. */
@@ -105,6 +111,16 @@ export class HubNames {
   /** The ID of one of the hub's Private Link DNS zones. */
   public privateDnsZoneId(subscriptionId: string, zone: string): string {
     return this.id(subscriptionId, 'Microsoft.Network', 'privateDnsZones', zone);
+  }
+
+  /** The IDs of every hub Private Link DNS zone (PRIVATE_LINK_ZONES). */
+  public privateDnsZoneIds(subscriptionId: string): string[] {
+    return PRIVATE_LINK_ZONES.map((zone) => this.privateDnsZoneId(subscriptionId, zone));
+  }
+
+  /** The ID of the hub's endpoints subnet (private endpoints of shared services, e.g. the imaging networks' DICOM stores). */
+  public endpointsSubnetId(subscriptionId: string): string {
+    return this.id(subscriptionId, 'Microsoft.Network', 'virtualNetworks', this.vnet, 'subnets', this.endpointsSubnetName);
   }
 
   public vnetId(subscriptionId: string): string {

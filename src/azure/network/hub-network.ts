@@ -94,7 +94,7 @@ export class HubNetwork extends Construct {
         defaultOutboundAccessEnabled: false,
         ...extra,
       });
-    const endpoints = subnet('EndpointsSubnet', spec.naming.hub('endpoints'), names.endpointsSubnet, {
+    const endpoints = subnet('EndpointsSubnet', names.endpointsSubnetName, names.endpointsSubnet, {
       privateEndpointNetworkPolicies: 'Enabled',
     });
     // Azure requires these two names.

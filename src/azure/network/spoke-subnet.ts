@@ -16,6 +16,14 @@ export interface SpokeInboundRule {
   readonly ports: string[];
 }
 
+/** A delegation of a spoke subnet to one Azure service. */
+export interface SpokeSubnetDelegation {
+  /** The service, e.g. `Microsoft.ContainerInstance/containerGroups`. */
+  readonly serviceName: string;
+  /** The actions the service may take on the subnet, e.g. `Microsoft.Network/virtualNetworks/subnets/action`. */
+  readonly actions: string[];
+}
+
 /** Props of a spoke subnet. */
 export interface SpokeSubnetProps {
   /** The subnet's name. */
@@ -39,22 +47,32 @@ export interface SpokeSubnetProps {
    * @default - none: all inbound denied
    */
   readonly inbound?: SpokeInboundRule[];
+  /**
+   * Delegates the subnet to one service: it then holds that service's
+   * resources only (no private endpoints, no VMs).
+   * @default - not delegated
+   */
+  readonly delegation?: SpokeSubnetDelegation;
 }
 
 /**
  * A subnet of a trust's spoke: default outbound access off, the spoke's route
  * table (0.0.0.0/0 to the hub firewall) and its own NSG that denies inbound by
- * default (explicit deny of the Internet tag, then deny all).
+ * default (explicit deny of the Internet tag, then deny all); optionally
+ * delegated to one service.
  */
 export class SpokeSubnet extends Construct {
   public readonly subnet: Subnet;
   public readonly networkSecurityGroup: NetworkSecurityGroup;
   /** The subnet's CIDR. */
   public readonly cidr: string;
+  /** The service the subnet is delegated to (it holds that service's resources only), if any. */
+  public readonly delegatedTo?: string;
 
   constructor(scope: Construct, id: string, props: SpokeSubnetProps) {
     super(scope, id);
     this.cidr = props.cidr;
+    this.delegatedTo = props.delegation?.serviceName;
     this.subnet = new Subnet(this, 'Resource', {
       name: props.name,
       resourceGroupName: props.resourceGroupName,
@@ -62,6 +80,10 @@ export class SpokeSubnet extends Construct {
       addressPrefixes: [props.cidr],
       defaultOutboundAccessEnabled: false,
       privateEndpointNetworkPolicies: 'Enabled',
+      delegation: props.delegation ? [{
+        name: props.delegation.serviceName.toLowerCase().replace(/[^a-z0-9]+/g, '-'),
+        serviceDelegation: { name: props.delegation.serviceName, actions: [...props.delegation.actions] },
+      }] : undefined,
     });
     new SubnetRouteTableAssociation(this, 'RouteTable', { subnetId: this.subnet.id, routeTableId: props.routeTableId });
     const allows: InboundAllow[] = (props.inbound ?? []).map((r) => ({ ...r }));

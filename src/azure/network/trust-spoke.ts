@@ -10,7 +10,7 @@ import { VirtualNetworkPeering } from '@cdktf/provider-azurerm/lib/virtual-netwo
 import { Construct } from 'constructs';
 import { defaultNetworkWatcher, vnetFlowLog } from './flow-log';
 import { HSCN_DESTINATIONS, HubNames, PRIVATE_LINK_ZONES } from './hub-names';
-import { SpokeInboundRule, SpokeSubnet } from './spoke-subnet';
+import { SpokeInboundRule, SpokeSubnet, SpokeSubnetDelegation } from './spoke-subnet';
 import { AzureNetworkWatcherRef } from './types';
 import { AddressPlan, TrustSubnet } from '../../core/address-plan';
 import { BackboneSpec } from '../../core/backbone-spec';
@@ -18,6 +18,7 @@ import { BackboneError } from '../../core/errors';
 import { NameKind } from '../../core/naming';
 import { Cloud } from '../../core/regions';
 import { AppIngress } from '../../core/spec';
+import { DimseGateway } from '../imaging/dimse-gateway';
 
 /** Props of a trust's spoke on Azure. */
 export interface TrustSpokeProps {
@@ -44,6 +45,12 @@ export interface TrustSpokeProps {
   readonly trafficAnalytics?: boolean;
 }
 
+/** The IMAGING subnet's delegation when the trust has a DIMSE gateway. */
+const IMAGING_DELEGATION: SpokeSubnetDelegation = {
+  serviceName: DimseGateway.SUBNET_DELEGATION,
+  actions: ['Microsoft.Network/virtualNetworks/subnets/action'],
+};
+
 /** The subnet roles a spoke creates on Azure (TRANSIT is not needed: peering has no attachment subnet; APPS is split by attachApp). */
 const SPOKE_ROLES = [TrustSubnet.WORKLOAD, TrustSubnet.DATA, TrustSubnet.IMAGING];
 
@@ -57,6 +64,13 @@ const SPOKE_ROLES = [TrustSubnet.WORKLOAD, TrustSubnet.DATA, TrustSubnet.IMAGING
  * ruleset, adds its return route on the hub's GatewaySubnet, and logs its
  * traffic (VNet flow log) into the hub's log store.
  *
+ * A trust with modalities (`spec.modalitiesOf`) gets its IMAGING subnet
+ * delegated to `Microsoft.ContainerInstance/containerGroups` for its DIMSE
+ * gateway (the subnet then holds container groups only: never a private
+ * endpoint), with an NSG allowing DICOM only from the modalities' /32s on the
+ * gateway port (DimseGateway.inboundRules). Without modalities the IMAGING
+ * subnet allows no DICOM at all.
+ *
  * Hub resources are referenced by name and by IDs built from the
  * subscription, never by cdktf cross-stack references.
  */
@@ -69,6 +83,11 @@ export class TrustSpoke extends Construct {
   public readonly firewallIp: string;
   /** The subscription the spoke is in (given, or read from the provider's credentials). */
   public readonly subscriptionId: string;
+  /**
+   * True when the trust has modalities (`spec.modalitiesOf`): its IMAGING
+   * subnet is then delegated to Container Instances for the DIMSE gateway.
+   */
+  public readonly hasDimseGateway: boolean;
   private readonly spec: BackboneSpec;
   private readonly plan: AddressPlan;
   private readonly subnets = new Map<string, SpokeSubnet>();
@@ -117,7 +136,7 @@ export class TrustSpoke extends Construct {
       tags,
     });
 
-    const hscnSources = hasGateway ? HSCN_DESTINATIONS : [];
+    this.hasDimseGateway = spec.modalitiesOf(odsCode).length > 0;
     const inbound: Record<string, SpokeInboundRule[]> = {
       [TrustSubnet.WORKLOAD]: [
         { name: 'allow-trust', sources: [block], protocol: '*', ports: ['*'] },
@@ -126,13 +145,18 @@ export class TrustSpoke extends Construct {
       [TrustSubnet.DATA]: [
         { name: 'allow-trust-https', sources: [block], protocol: 'Tcp', ports: ['443'] },
       ],
-      [TrustSubnet.IMAGING]: [
-        { name: 'allow-trust-https', sources: [block], protocol: 'Tcp', ports: ['443'] },
-        ...(hscnSources.length ? [{ name: 'allow-hscn-dicom', sources: hscnSources, protocol: 'Tcp', ports: ['104', '11112'] }] : []),
-      ],
+      // With modalities, the subnet is the DIMSE gateway's alone (delegated to
+      // Container Instances): DICOM from the trust's modalities (each a /32)
+      // on the gateway port, nothing else. Without, nothing listens for DICOM.
+      [TrustSubnet.IMAGING]: this.hasDimseGateway
+        ? DimseGateway.inboundRules(spec, odsCode)
+        : [{ name: 'allow-trust-https', sources: [block], protocol: 'Tcp', ports: ['443'] }],
+    };
+    const delegations: Record<string, SpokeSubnetDelegation | undefined> = {
+      [TrustSubnet.IMAGING]: this.hasDimseGateway ? IMAGING_DELEGATION : undefined,
     };
     for (const role of SPOKE_ROLES) {
-      this.subnets.set(role, this.spokeSubnet(role, role, plan.trustSubnet(odsCode, role), inbound[role]));
+      this.subnets.set(role, this.spokeSubnet(role, role, plan.trustSubnet(odsCode, role), inbound[role], delegations[role]));
     }
 
     // Peering with the hub, both directions, owned by this trust's state.
@@ -250,7 +274,7 @@ export class TrustSpoke extends Construct {
     return s;
   }
 
-  private spokeSubnet(id: string, purpose: string, cidr: string, inbound: SpokeInboundRule[]): SpokeSubnet {
+  private spokeSubnet(id: string, purpose: string, cidr: string, inbound: SpokeInboundRule[], delegation?: SpokeSubnetDelegation): SpokeSubnet {
     return new SpokeSubnet(this, id, {
       name: this.spec.naming.trust(this.odsCode, purpose),
       networkSecurityGroupName: this.spec.naming.trust(this.odsCode, `${purpose}-nsg`),
@@ -261,6 +285,7 @@ export class TrustSpoke extends Construct {
       tags: this.spec.tagsFor(this.odsCode),
       routeTableId: this.routeTable.id,
       inbound,
+      delegation,
     });
   }
 }
