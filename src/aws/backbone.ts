@@ -1,15 +1,19 @@
 import { Stack, Tags } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { AddressLock, AddressPlan } from '../core/address-plan';
-import { BackboneSpec } from '../core/backbone-spec';
+import { AddressLock, AddressPlan, TrustSubnet } from '../core/address-plan';
+import { BackboneSpec, ImagingNetwork } from '../core/backbone-spec';
 import { entryOf } from '../core/errors';
 import { NameKind } from '../core/naming';
 import { Cloud } from '../core/regions';
+import { DicomWebAccess } from '../core/spec';
+import { NhsTags } from '../core/tags';
 import { BreakGlassAccess } from './identity/break-glass';
 import { CiFederation } from './identity/ci-federation';
 import { CustomerManagedKey } from './identity/customer-managed-key';
 import { BackbonePermissionsBoundary } from './identity/permissions-boundary';
 import { WorkloadIdentity } from './identity/workload-identity';
+import { DicomStore } from './imaging/dicom-store';
+import { DimseGateway } from './imaging/dimse-gateway';
 import { AuditTrail } from './logging/audit-trail';
 import { CentralLogStore } from './logging/central-log-store';
 import { HubNetwork } from './network/hub-network';
@@ -31,18 +35,38 @@ export interface BackboneProps {
    * @default - environment-agnostic (the account of the deploying credentials)
    */
   readonly account?: string;
+  /**
+   * The Orthanc image of every trust's DIMSE gateway, pinned by tag or digest
+   * (e.g. docker/orthanc-gateway built and pushed to a private ECR repository).
+   * @default - docker/orthanc-gateway built as a CDK asset at deploy time (needs Docker where `cdk deploy` runs)
+   */
+  readonly dimseGatewayImage?: string;
+  /**
+   * The SigV4 signing proxy image of every DIMSE gateway, pinned. Give a
+   * mirror in the account's ECR (e.g. an ECR pull-through cache of
+   * public.ecr.aws) unless `public.ecr.aws` is on the egress allow list.
+   * @default "public.ecr.aws/aws-observability/aws-sigv4-proxy:1.10"
+   */
+  readonly sigv4ProxyImage?: string;
 }
 
 /**
- * The NHS backbone on AWS: one hub stack and one stack per trust, so that no
- * template nears CloudFormation's limits and each trust deploys on its own.
- * Every stack carries the NHS tags of its tenant.
+ * The NHS backbone on AWS: one hub stack, one stack per imaging network and
+ * one stack per trust, so that no template nears CloudFormation's limits and
+ * each trust deploys on its own. Every stack carries the NHS tags of its
+ * tenant. Stacks share values through SSM parameters read at deploy time,
+ * never through exports; the order is hub, then imaging networks, then trusts.
  *
  * Hub: the permissions boundary, the central log archive and the audit trail
- * (CloudTrail, recording every store's object access into the archive).
+ * (CloudTrail, recording every store's object access and every DICOM access
+ * into the archive).
+ * Imaging network (`spec.imagingNetworks()`): its DicomStore (a HealthImaging
+ * datastore with a key of its own).
  * Trust: its spoke, its key, one ClinicalStore per store in the spec's
- * `storage.stores`, and a TrustBackup (locked vaults and daily plans, with a
- * copy to `storage.backup.awsAccount` when given).
+ * `storage.stores`, a TrustBackup (locked vaults and daily plans, with a
+ * copy to `storage.backup.awsAccount` when given), a workload identity per
+ * app with DICOMweb grants on its network's store as `apps[].dicomweb` says,
+ * and a DimseGateway when the trust has modalities.
  */
 export class Backbone extends Construct {
   /** The spec it was built from. */
@@ -55,7 +79,7 @@ export class Backbone extends Construct {
   public readonly hub: HubNetwork;
   /** The central log archive (in the hub stack). */
   public readonly logStore: CentralLogStore;
-  /** The CloudTrail trail that records management events and every store's object access into the log archive. */
+  /** The CloudTrail trail that records management events, every store's object access and every DICOM access into the log archive. */
   public readonly auditTrail: AuditTrail;
   /** The permissions boundary every workload and CI role is created under. */
   public readonly permissionsBoundary: BackbonePermissionsBoundary;
@@ -69,6 +93,9 @@ export class Backbone extends Construct {
   private readonly identities = new Map<string, WorkloadIdentity>();
   private readonly stores = new Map<string, ClinicalStore>();
   private readonly backups = new Map<string, TrustBackup>();
+  private readonly imagingStacks = new Map<string, Stack>();
+  private readonly dicomStores = new Map<string, DicomStore>();
+  private readonly gateways = new Map<string, DimseGateway>();
 
   constructor(scope: Construct, id: string, props: BackboneProps) {
     super(scope, id);
@@ -92,6 +119,18 @@ export class Backbone extends Construct {
     });
     if (this.spec.identity.ci) this.ciFederation = new CiFederation(this.hubStack, 'CiFederation', { spec: this.spec });
 
+    for (const network of this.spec.imagingNetworks()) {
+      const stack = new Stack(this, `Imaging-${network.id}`, {
+        stackName: this.spec.naming.name(NameKind.STACK, ['img', network.id]),
+        description: `nhs-backbone ${this.spec.name}: imaging network ${network.id} (${network.trusts.join(', ')})`,
+        env,
+      });
+      tag(stack, networkTags(this.spec, network));
+      stack.addStackDependency(this.hubStack, 'the audit trail records DICOM access from the first image');
+      this.imagingStacks.set(network.id, stack);
+      this.dicomStores.set(network.id, new DicomStore(stack, 'DicomStore', { spec: this.spec, network }));
+    }
+
     for (const trust of this.spec.trusts) {
       const stack = new Stack(this, `Trust${trust.odsCode}`, {
         stackName: this.spec.naming.name(NameKind.STACK, [trust.odsCode]),
@@ -102,6 +141,9 @@ export class Backbone extends Construct {
       this.stacks.set(trust.odsCode, stack);
       // The trust stack reads the hub's values (SSM parameters, log store name) at deploy time: no exports.
       stack.addStackDependency(this.hubStack, 'the spoke attaches to the hub transit gateway');
+      const network = this.spec.imagingNetworkOf(trust.odsCode);
+      const dicomStore = this.dicomStore(network.id);
+      stack.addStackDependency(this.imagingStack(network.id), 'the gateway and the apps read the DICOM store\'s ids from SSM');
       const spoke = new TrustSpoke(stack, 'Spoke', {
         spec: this.spec, addressPlan: this.addressPlan, odsCode: trust.odsCode,
       });
@@ -120,8 +162,25 @@ export class Backbone extends Construct {
         this.backups.set(trust.odsCode, new TrustBackup(stack, 'Backup', { spec: this.spec, odsCode: trust.odsCode, stores }));
       }
       for (const app of this.spec.appsServing(trust.odsCode)) {
-        this.identities.set(`${trust.odsCode}/${app.name}`, new WorkloadIdentity(stack, `App-${app.name}`, {
+        const identity = new WorkloadIdentity(stack, `App-${app.name}`, {
           spec: this.spec, appName: app.name, odsCode: trust.odsCode,
+        });
+        this.identities.set(`${trust.odsCode}/${app.name}`, identity);
+        // The grant lands in the trust stack and reads the store's ids from SSM (no export).
+        if (app.dicomweb === DicomWebAccess.READ_WRITE) dicomStore.grantDicomWrite(identity);
+        else if (app.dicomweb === DicomWebAccess.READ) dicomStore.grantDicomRead(identity);
+      }
+      if (this.spec.modalitiesOf(trust.odsCode).length > 0) {
+        // The gateway's roles take the backbone's boundary by its name (its default): passing the
+        // hub's ManagedPolicy object would make a cross-stack export.
+        this.gateways.set(trust.odsCode, new DimseGateway(stack, 'DimseGateway', {
+          spec: this.spec,
+          odsCode: trust.odsCode,
+          vpc: spoke.vpc,
+          subnets: spoke.subnetsFor(TrustSubnet.IMAGING),
+          encryptionKey: key,
+          image: props.dimseGatewayImage,
+          sigv4ProxyImage: props.sigv4ProxyImage,
         }));
       }
     }
@@ -153,10 +212,51 @@ export class Backbone extends Construct {
     return entryOf(this.spokes, odsCode, 'odsCode', `"${odsCode}" is not a trust of backbone ${this.spec.name}`);
   }
 
+  /** The stack of an imaging network (`spec.imagingNetworks()`, e.g. `icb-qyg`). */
+  public imagingStack(networkId: string): Stack {
+    return entryOf(this.imagingStacks, networkId, 'networkId', this.unknownNetwork(networkId));
+  }
+
+  /** The DICOM store of an imaging network (in the network's stack). */
+  public dicomStore(networkId: string): DicomStore {
+    return entryOf(this.dicomStores, networkId, 'networkId', this.unknownNetwork(networkId));
+  }
+
+  /** A trust's DIMSE gateway (trusts with modalities in `imaging.modalities` only). */
+  public dimseGateway(odsCode: string): DimseGateway {
+    this.trustStack(odsCode);
+    return entryOf(this.gateways, odsCode, 'odsCode', `trust ${odsCode} has no DIMSE gateway: it has no modalities in imaging.modalities`);
+  }
+
   /** A trust's stack. */
   public trustStack(odsCode: string): Stack {
     return entryOf(this.stacks, odsCode, 'odsCode', `"${odsCode}" is not a trust of backbone ${this.spec.name}`);
   }
+
+  private unknownNetwork(networkId: string): string {
+    return `"${networkId}" is not an imaging network of backbone ${this.spec.name} (one of: ${[...this.imagingStacks.keys()].join(', ')})`;
+  }
+}
+
+/**
+ * Tags of an imaging network's stack: the trust's for a per-trust network,
+ * the hub's for the national one, and for an ICB's network the backbone's
+ * tags with the ICB as ODS code and ICB. Plus `imaging-network`.
+ */
+function networkTags(spec: BackboneSpec, network: ImagingNetwork): { [k: string]: string } {
+  const isTrust = network.id === `trust-${network.odsCode.toLowerCase()}` && spec.trusts.some((t) => t.odsCode === network.odsCode);
+  const tags = isTrust ? spec.tagsFor(network.odsCode)
+    : network.id === 'national' ? spec.tagsFor()
+      : NhsTags.tags({
+        backbone: spec.name,
+        odsCode: network.odsCode,
+        icb: network.odsCode,
+        environment: spec.environment,
+        dataClassification: spec.dataClassification,
+        owner: spec.owner,
+        costCentre: spec.costCentre,
+      });
+  return { ...tags, 'imaging-network': network.id };
 }
 
 function tag(scope: Construct, tags: { [k: string]: string }): void {

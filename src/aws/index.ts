@@ -3,3 +3,4 @@ export * from './logging';
 export * from './network';
 export * from './identity';
 export * from './storage';
+export * from './imaging';

@@ -49,6 +49,9 @@ const rolePolicies = (roleLogicalId: string) => Object.values<any>(rem.findResou
   .filter((p) => p.Properties.Roles.some((r: any) => r.Ref === roleLogicalId))
   .flatMap((p) => p.Properties.PolicyDocument.Statement);
 const list = (x: any): any[] => (Array.isArray(x) ? x : [x]);
+/** A KMS statement usable only through HealthImaging (a DICOMweb grant on the imaging network's key). */
+const viaHealthImaging = (s: any): boolean => list(s.Condition?.StringEquals?.['kms:ViaService'] ?? [])
+  .some((v: string) => v.startsWith('dicom-medical-imaging.'));
 
 function expectBackboneError(fn: () => unknown, pattern: RegExp): void {
   let err: unknown;
@@ -296,7 +299,8 @@ describe('grants', () => {
     expect(s3Actions).toContain('s3:List*');
     const all = sts.flatMap((s) => list(s.Action));
     expect(all.filter((a) => a.startsWith('s3:Put') || a.startsWith('s3:Delete'))).toEqual([]);
-    const kmsStatements = sts.filter((s) => list(s.Action).some((a: string) => a.startsWith('kms:')));
+    // The app's DICOMweb grant (dicomweb: read) adds the imaging network key, usable through HealthImaging only.
+    const kmsStatements = sts.filter((s) => list(s.Action).some((a: string) => a.startsWith('kms:')) && !viaHealthImaging(s));
     expect(kmsStatements).toHaveLength(1);
     expect(kmsStatements[0].Resource).toEqual({ 'Fn::GetAtt': [remKeyId, 'Arn'] });
     expect(list(kmsStatements[0].Action)).toContain('kms:Decrypt');
@@ -310,7 +314,7 @@ describe('grants', () => {
     expect(all).toEqual(expect.arrayContaining(['s3:PutObject', 's3:PutObjectRetention', 's3:PutObjectLegalHold']));
     expect(all).not.toContain('s3:BypassGovernanceRetention');
     expect(all).not.toContain('s3:PutLifecycleConfiguration');
-    for (const s of sts.filter((x) => list(x.Action).some((a: string) => a.startsWith('kms:')))) {
+    for (const s of sts.filter((x) => list(x.Action).some((a: string) => a.startsWith('kms:')) && !viaHealthImaging(x))) {
       expect(s.Resource).toEqual({ 'Fn::GetAtt': [remKeyId, 'Arn'] });
     }
   });

@@ -126,15 +126,16 @@ describe('nhs-backbone synth', () => {
 
   test('exits 0 and prints a per-cloud summary', () => {
     expect(result.code).toBe(0);
-    expect(result.out).toMatch(/^aws\s+3\s+\d+\s+\d+\.\d\s+/m);
-    expect(result.out).toMatch(/^azure\s+3\s+\d+\s+\d+\.\d\s+/m);
+    expect(result.out).toMatch(/^aws\s+4\s+\d+\s+\d+\.\d\s+/m);
+    expect(result.out).toMatch(/^azure\s+4\s+\d+\s+\d+\.\d\s+/m);
     expect(result.out).toMatch(/^gcp\s+7\s+\d+\s+\d+\.\d\s+/m);
   });
 
   test('writes the output layout of DESIGN.md', () => {
     expect(existsSync(join(out, 'aws', 'manifest.json'))).toBe(true);
-    expect(readdirSync(join(out, 'aws')).filter((f) => f.endsWith('.template.json'))).toHaveLength(3);
-    expect(readdirSync(join(out, 'azure', 'stacks')).sort()).toEqual(['cli-test-hub-prod', 'cli-test-rbs-prod', 'cli-test-rem-prod']);
+    // The hub, the ICB's imaging network and the two trusts.
+    expect(readdirSync(join(out, 'aws')).filter((f) => f.endsWith('.template.json'))).toHaveLength(4);
+    expect(readdirSync(join(out, 'azure', 'stacks')).sort()).toEqual(['cli-test-hub-prod', 'cli-test-img-icb-qyg-prod', 'cli-test-rbs-prod', 'cli-test-rem-prod']);
     // Google Cloud: the backup project's stack, one backup stack per trust beside the trust's own, and the ICB's imaging network.
     expect(readdirSync(join(out, 'gcp', 'stacks')).sort()).toEqual([
       'cli-test-backup-prod', 'cli-test-hub-prod', 'cli-test-img-icb-qyg-prod', 'cli-test-rbs-backup-prod', 'cli-test-rbs-prod', 'cli-test-rem-backup-prod', 'cli-test-rem-prod',

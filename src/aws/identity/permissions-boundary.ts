@@ -17,7 +17,12 @@ const DEFAULT_ALLOWED_ACTIONS = [
   'xray:*',
   'ecr:*',
   'ecs:*',
+  // HealthImaging: DICOMweb grants to apps and to DIMSE gateways (each still scoped to one datastore).
   'medical-imaging:*',
+  // A DIMSE gateway mounts and writes its EFS volume with IAM authorisation (the file system's
+  // policy names the task role, and a boundary also caps what a resource policy grants a role).
+  'elasticfilesystem:ClientMount',
+  'elasticfilesystem:ClientWrite',
   'secretsmanager:GetSecretValue',
   'secretsmanager:DescribeSecret',
   'ssm:GetParameter',
@@ -70,7 +75,7 @@ export interface BackbonePermissionsBoundaryProps {
   /**
    * The ceiling of actions a role under the boundary may ever use (each still
    * needs a grant). `*` is refused by design: widen it service by service.
-   * @default - storage, keys, logs, metrics, containers, HealthImaging, queues and topics, reading secrets and parameters, assuming roles, copying backups into a vault
+   * @default - storage, keys, logs, metrics, containers, HealthImaging, mounting and writing EFS, queues and topics, reading secrets and parameters, assuming roles, copying backups into a vault
    */
   readonly allowedActions?: string[];
 }

@@ -3,6 +3,10 @@ import { Construct } from 'constructs';
 import { CentralLogStore } from './central-log-store';
 import { BackboneSpec } from '../../core/backbone-spec';
 import { BackboneError } from '../../core/errors';
+import { DicomStore } from '../imaging/dicom-store';
+
+/** CloudTrail's quota: values over all conditions of all advanced event selectors of a trail. */
+const MAX_SELECTOR_VALUES = 500;
 
 /** Props of the audit trail. */
 export interface AuditTrailProps {
@@ -30,12 +34,16 @@ export interface AuditTrailProps {
  *   stores' access log: S3 server access logs cannot be delivered to a bucket
  *   with Object Lock nor to one encrypted with SSE-KMS, are best-effort and
  *   name less; data events go to the locked, KMS-encrypted archive.
+ * - every DICOM access to any HealthImaging datastore and image set of the
+ *   account (`DicomStore.auditEventSelectors()`): DICOMweb store, search and
+ *   retrieve, and image-set reads, for every imaging network.
  * - management events (unless turned off), which the break-glass alert needs.
  *
  * Logs land under `cloudtrail/` in the central log archive, encrypted with its
  * key. The log archive is excluded so that the trail does not log its own
- * deliveries. The selector names the archive, not the stores, so that it stays
- * within CloudTrail's limits at 209 trusts and needs no cross-stack reference.
+ * deliveries. The selectors name the archive and resource types, not the
+ * stores or datastores, so that they stay within CloudTrail's limits (500
+ * condition values per trail) at 209 trusts and need no cross-stack reference.
  */
 export class AuditTrail extends Construct {
   /** The trail's name, derived from the spec alone. */
@@ -109,6 +117,12 @@ export class AuditTrail extends Construct {
       ],
     });
 
+    selectors.push(...DicomStore.auditEventSelectors());
+    const values = selectors.reduce((n, sel) => n + selectorValues(sel), 0);
+    if (values > MAX_SELECTOR_VALUES) {
+      throw BackboneError.of('advancedEventSelectors', `hold ${values} condition values, more than CloudTrail's ${MAX_SELECTOR_VALUES} per trail`);
+    }
+
     this.trail = new cloudtrail.CfnTrail(this, 'Resource', {
       trailName,
       isLogging: true,
@@ -125,4 +139,13 @@ export class AuditTrail extends Construct {
     this.trail.node.addDependency(logStore.key);
     this.trailArn = this.trail.attrArn;
   }
+}
+
+/** The number of condition values of a selector, as CloudTrail counts them against its quota. */
+function selectorValues(selector: cloudtrail.CfnTrail.AdvancedEventSelectorProperty): number {
+  let n = 0;
+  for (const f of selector.fieldSelectors as cloudtrail.CfnTrail.AdvancedFieldSelectorProperty[]) {
+    for (const list of [f.equalTo, f.notEquals, f.startsWith, f.notStartsWith, f.endsWith, f.notEndsWith]) n += list?.length ?? 0;
+  }
+  return n;
 }

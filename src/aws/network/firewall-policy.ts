@@ -1,6 +1,6 @@
 import { aws_networkfirewall as nfw } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { AddressPlan } from '../../core/address-plan';
+import { AddressPlan, TrustSubnet } from '../../core/address-plan';
 import { BackboneSpec } from '../../core/backbone-spec';
 
 /** Props of the firewall policy. @internal */
@@ -10,7 +10,7 @@ export interface FirewallPolicyProps {
 }
 
 /** Priorities of the stateful rule groups (strict order: lowest first). @internal */
-export const RULE_PRIORITY = { APPS: 100, HANDSHAKE: 200, EGRESS_ALLOW_LIST: 300 };
+export const RULE_PRIORITY = { APPS: 100, DIMSE: 150, HANDSHAKE: 200, EGRESS_ALLOW_LIST: 300 };
 
 /** Suricata rule variable name of an app (letters, digits, '_'). @internal */
 export function appVariable(app: string): string {
@@ -24,6 +24,9 @@ export function appVariable(app: string): string {
  *  1. traffic between the app subnets of trusts that share an app (one rule per
  *     app that serves two trusts or more): everything else between spokes is
  *     dropped;
+ *  1b. DIMSE from each trust's modalities (`imaging.modalities`, /32 each) to
+ *     the trust's IMAGING subnets on the gateway port, the only inbound from
+ *     the HSCN (one rule per trust with modalities);
  *  2. the TCP handshake from the backbone to the internet on ports 80/443, so
  *     that the allow list can see the TLS server name or HTTP host (with
  *     drop_strict a SYN would otherwise be dropped before any name is seen);
@@ -59,6 +62,32 @@ export function buildFirewallPolicy(scope: Construct, id: string, props: Firewal
       },
     });
     refs.push({ resourceArn: group.attrRuleGroupArn, priority: RULE_PRIORITY.APPS });
+  }
+
+  const withModalities = spec.trusts.map((t) => t.odsCode).filter((ods) => spec.modalitiesOf(ods).length > 0);
+  if (withModalities.length > 0) {
+    const port = spec.imaging.gateway?.port ?? 11112;
+    const ipSets: Record<string, { definition: string[] }> = { HOME_NET: { definition: [plan.addressPool] } };
+    const rules: string[] = [];
+    for (const ods of withModalities) {
+      const [from, to] = [`MODALITIES_${ods}`, `DIMSE_GATEWAY_${ods}`];
+      ipSets[from] = { definition: spec.modalitiesOf(ods).map((m) => `${m.host}/32`) };
+      ipSets[to] = { definition: [plan.trustSubnet(ods, TrustSubnet.IMAGING)] };
+      const sid = 2_000_000 + plan.trustSlot(ods);
+      rules.push(`pass tcp $${from} any -> $${to} ${port} (msg:"DIMSE from the modalities of trust ${ods} to its gateway"; sid:${sid}; rev:1;)`);
+    }
+    const group = new nfw.CfnRuleGroup(scope, `${id}Dimse`, {
+      ruleGroupName: spec.naming.hub('fw-dimse'),
+      type: 'STATEFUL',
+      capacity: Math.max(10, withModalities.length * 2),
+      description: 'Pass DICOM (DIMSE) from each trust\'s modalities to its gateway\'s subnets on the gateway port; other inbound from the HSCN is dropped',
+      ruleGroup: {
+        ruleVariables: { ipSets },
+        rulesSource: { rulesString: rules.join('\n') },
+        statefulRuleOptions: { ruleOrder: 'STRICT_ORDER' },
+      },
+    });
+    refs.push({ resourceArn: group.attrRuleGroupArn, priority: RULE_PRIORITY.DIMSE });
   }
 
   if (allowList.length > 0) {

@@ -40,10 +40,19 @@ export class HubEndpointService {
   public static readonly SSM = new HubEndpointService('ssm', 'Ssm');
   public static readonly SSM_MESSAGES = new HubEndpointService('ssmmessages', 'SsmMessages');
   public static readonly EC2_MESSAGES = new HubEndpointService('ec2messages', 'Ec2Messages');
+  /** AWS HealthImaging control plane (datastores, import jobs). */
+  public static readonly MEDICAL_IMAGING = new HubEndpointService('medical-imaging', 'MedicalImaging');
+  /** AWS HealthImaging image-set and frame APIs. */
+  public static readonly RUNTIME_MEDICAL_IMAGING = new HubEndpointService('runtime-medical-imaging', 'RuntimeMedicalImaging');
+  /** AWS HealthImaging DICOMweb (STOW-RS, QIDO-RS, WADO-RS): the DIMSE gateways and DICOMweb apps. */
+  public static readonly DICOM_MEDICAL_IMAGING = new HubEndpointService('dicom-medical-imaging', 'DicomMedicalImaging');
 
   /** Every endpoint the hub creates. */
   public static all(): HubEndpointService[] {
-    return [this.KMS, this.LOGS, this.STS, this.SECRETS_MANAGER, this.ECR_API, this.ECR_DKR, this.SSM, this.SSM_MESSAGES, this.EC2_MESSAGES];
+    return [
+      this.KMS, this.LOGS, this.STS, this.SECRETS_MANAGER, this.ECR_API, this.ECR_DKR, this.SSM, this.SSM_MESSAGES, this.EC2_MESSAGES,
+      this.MEDICAL_IMAGING, this.RUNTIME_MEDICAL_IMAGING, this.DICOM_MEDICAL_IMAGING,
+    ];
   }
 
   private constructor(
@@ -277,7 +286,7 @@ export class HubNetwork extends Construct {
       });
       new route53.ARecord(zone, 'Alias', { zone, target: route53.RecordTarget.fromAlias(new targets.InterfaceVpcEndpointTarget(ep)) });
       new r53profiles.CfnProfileResourceAssociation(zone, 'ProfileAssociation', {
-        name: spec.naming.hub(`dns-${svc.name.replace('.', '-')}`),
+        name: spec.naming.hub(`dns-${svc.name.replace(/\./g, '-')}`),
         profileId: this.dnsProfile.attrId,
         resourceArn: zone.hostedZoneArn,
       });

@@ -1,4 +1,4 @@
-import { aws_ec2 as ec2, aws_route53profiles as r53profiles, aws_route53resolver as resolver } from 'aws-cdk-lib';
+import { Stack, aws_ec2 as ec2, aws_iam as iam, aws_route53profiles as r53profiles, aws_route53resolver as resolver } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { closeDefaultSecurityGroup } from './default-security-group';
 import { HubParameters, HubValue } from './hub-parameters';
@@ -49,7 +49,12 @@ const APP_ZONES = 2;
  * workload, data, imaging, transit and app subnets; no internet gateway, no NAT,
  * no public subnet. Its only way out is its transit gateway attachment, which
  * is associated with the hub's "spokes" route table (default route to the
- * inspection VPC) and propagates to the "hub" route table (return path).
+ * inspection VPC) and propagates to the "hub" route table (return path),
+ * plus an S3 gateway endpoint on the private route table (gateway endpoints
+ * do not work across the transit gateway) whose policy admits only the
+ * account's own buckets and ECR's image-layer bucket: the clinical stores and
+ * container image pulls stay on the AWS network, and no data can be copied to
+ * another account's bucket through it.
  * VPC flow logs (all traffic) go to the central log store; the nhs.uk
  * forwarding rule and the hub's endpoint DNS (a Route 53 profile) are
  * associated; the default security group is emptied.
@@ -159,6 +164,33 @@ export class TrustSpoke extends Construct {
       destinationCidrBlock: '0.0.0.0/0',
       transitGatewayId: tgwId,
     }).node.addDependency(this.transitGatewayAttachment);
+
+    // ---- S3: the account's buckets and ECR image layers, privately ------------
+    const stack = Stack.of(this);
+    const endpointPolicy = new iam.PolicyDocument({
+      statements: [
+        new iam.PolicyStatement({
+          sid: 'ThisAccountsBuckets',
+          principals: [new iam.AnyPrincipal()],
+          actions: ['s3:*'],
+          resources: ['*'],
+          conditions: { StringEquals: { 'aws:ResourceAccount': stack.account } },
+        }),
+        new iam.PolicyStatement({
+          sid: 'EcrImageLayers',
+          principals: [new iam.AnyPrincipal()],
+          actions: ['s3:GetObject'],
+          resources: [`arn:${stack.partition}:s3:::prod-${stack.region}-starport-layer-bucket/*`],
+        }),
+      ],
+    });
+    new ec2.CfnVPCEndpoint(this, 'S3Endpoint', {
+      vpcId: vpc.ref,
+      serviceName: ec2.GatewayVpcEndpointAwsService.S3.name,
+      vpcEndpointType: 'Gateway',
+      routeTableIds: [privateRt.ref],
+      policyDocument: endpointPolicy,
+    });
 
     // ---- logging, DNS, default security group --------------------------------
     new ec2.CfnFlowLog(this, 'FlowLog', {

@@ -1,0 +1,2 @@
+export * from './dicom-store';
+export * from './dimse-gateway';
