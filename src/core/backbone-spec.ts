@@ -4,9 +4,9 @@ import { loadSpecFile } from './load';
 import { Naming } from './naming';
 import { Cloud, Residency } from './regions';
 import { AppSpec, BackboneSpecProps, CloudRegions, DataClassification, Environment, IdentitySpec, ImagingGrouping, ImagingSpec, ModalitySpec, NetworkSpec, StorageSpec, TrustSpec } from './spec';
-import { gatewayAeTitle } from './validate-imaging';
 import { NhsTagInput, NhsTags } from './tags';
 import { NormalisedSpec, validateSpec } from './validate';
+import { gatewayAeTitle } from './validate-imaging';
 
 /**
  * A validated backbone spec with every default filled in: the one input every

@@ -4,8 +4,8 @@ import { BackboneError, ProblemCollector } from './errors';
 import { AssuranceLevel, CiIssuer, Cis2Environment, checkCiSubject } from './identity';
 import { Cloud, Residency, UkRegions } from './regions';
 import { LockMode, RecordsCategory } from './retention';
-import { validateImaging } from './validate-imaging';
 import { AppIngress, BackboneSpecProps, ImagingGrouping, DataClassification, DicomWebAccess, Environment, HscnConnectionType } from './spec';
+import { validateImaging } from './validate-imaging';
 
 /**
  * Validation of a raw spec (from YAML, JSON or code) into normalised props.
@@ -344,7 +344,21 @@ export function validateSpec(raw: unknown): ValidationResult {
   if (!c.ok) return { problems: c.problems, warnings: c.warnings };
   return {
     props: {
-      name, environment, residency, addressPool, regions, trusts, apps, odsCode, owner, costCentre, dataClassification, network, identity, storage, imaging,
+      name,
+      environment,
+      residency,
+      addressPool,
+      regions,
+      trusts,
+      apps,
+      odsCode,
+      owner,
+      costCentre,
+      dataClassification,
+      network,
+      identity,
+      storage,
+      imaging,
     },
     problems: c.problems,
     warnings: c.warnings,

@@ -11,11 +11,11 @@ import { BreakGlass } from './identity/break-glass';
 import { CiFederation } from './identity/ci-federation';
 import { TrustKeyRing } from './identity/kms';
 import { WorkloadIdentity } from './identity/workload-identity';
+import { DicomStore } from './imaging/dicom-store';
+import { DimseGateway } from './imaging/dimse-gateway';
 import { HubNetwork } from './network/hub-network';
 import { checkProjectId } from './network/ids';
 import { TrustSpoke } from './network/trust-spoke';
-import { DicomStore } from './imaging/dicom-store';
-import { DimseGateway } from './imaging/dimse-gateway';
 import { DicomWebAccess } from '../core/spec';
 import { BackupProject, TrustBackup } from './storage/backup';
 import { ClinicalStore } from './storage/clinical-store';
@@ -192,9 +192,9 @@ export class Backbone extends Construct {
     // Imaging: one stack (and project) per imaging network with its DICOM store, after its
     // trusts' stacks (grants name their service accounts); a DIMSE gateway in each trust
     // stack with modalities.
-    for (const id of Object.keys(props.imagingProjectIds ?? {})) {
-      if (!this.spec.imagingNetworks().some((n) => n.id === id)) {
-        throw BackboneError.of(`imagingProjectIds.${id}`, `"${id}" is not an imaging network of backbone ${this.spec.name} (${this.spec.imagingNetworks().map((n) => n.id).join(', ')})`);
+    for (const networkId of Object.keys(props.imagingProjectIds ?? {})) {
+      if (!this.spec.imagingNetworks().some((n) => n.id === networkId)) {
+        throw BackboneError.of(`imagingProjectIds.${networkId}`, `"${networkId}" is not an imaging network of backbone ${this.spec.name} (${this.spec.imagingNetworks().map((n) => n.id).join(', ')})`);
       }
     }
     for (const net of this.spec.imagingNetworks()) {

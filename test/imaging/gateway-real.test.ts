@@ -42,7 +42,9 @@ function freePort(): Promise<number> {
   });
 }
 
-function request(port: number, method: string, url: string, headers: Record<string, string> = {}): Promise<{ status: number; body: Buffer; headers: http.IncomingHttpHeaders }> {
+interface Reply { status: number; body: Buffer; headers: http.IncomingHttpHeaders }
+
+function request(port: number, method: string, url: string, headers: Record<string, string> = {}): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const req = http.request({ host: '127.0.0.1', port, method, path: url, headers }, (res) => {
       const chunks: Buffer[] = [];

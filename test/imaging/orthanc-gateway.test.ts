@@ -42,8 +42,18 @@ describe('the generated Orthanc gateway configuration', () => {
     });
     expect(Object.keys(config.DicomModalities)).toEqual(['REM_CT1', 'REM_PACS']);
     expect(config.DicomModalities.REM_PACS).toEqual({
-      AET: 'REM_PACS', Host: '10.20.30.41', Port: 11112, AllowEcho: true, AllowStore: true, AllowFind: false, AllowFindWorklist: false,
-      AllowGet: false, AllowMove: false, AllowStorageCommitment: false, AllowTranscoding: false, UseDicomTls: true,
+      AET: 'REM_PACS',
+      Host: '10.20.30.41',
+      Port: 11112,
+      AllowEcho: true,
+      AllowStore: true,
+      AllowFind: false,
+      AllowFindWorklist: false,
+      AllowGet: false,
+      AllowMove: false,
+      AllowStorageCommitment: false,
+      AllowTranscoding: false,
+      UseDicomTls: true,
     });
   });
 

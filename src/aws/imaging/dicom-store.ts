@@ -109,10 +109,10 @@ export class DicomStore extends Construct implements IDicomStore {
    * A network's store as seen from another stack (a trust's gateway or apps):
    * its datastore id and key ARN are read from the SSM parameters at deploy
    * time, so no stack export is made. That stack must deploy after the
-   * network's.
+   * network's. `constructId` is the construct id of the view in `scope`.
    */
-  public static fromNetwork(scope: Construct, id: string, spec: BackboneSpec, network: ImagingNetwork): IDicomStore {
-    return new ImportedDicomStore(scope, id, spec, checkNetwork(spec, network));
+  public static fromNetwork(scope: Construct, constructId: string, spec: BackboneSpec, network: ImagingNetwork): IDicomStore {
+    return new ImportedDicomStore(scope, constructId, spec, checkNetwork(spec, network));
   }
 
   /**
