@@ -46,6 +46,10 @@ const project = new cdk.JsiiProject({
     `@cdktf/provider-azurerm@${PROVIDER_AZURERM}`,
     `@cdktf/provider-google@${PROVIDER_GOOGLE}`,
     '@types/node@^20',
+    // Run in the tests over AWS output: cdk-nag's HIPAA Security and NIST 800-53 rev 5 packs,
+    // and cfn-guard's rules through the CDK policy-validation plugin.
+    'cdk-nag@3.0.2',
+    '@cdklabs/cdk-validator-cfnguard@0.0.62',
   ],
   // Not jsii modules: shipped inside the package.
   bundledDeps: ['yaml@^2.8.0'],

@@ -8,3 +8,4 @@ export * from './retention';
 export * from './spec';
 export * from './tags';
 export * from './stateful';
+export * from './compliance';
