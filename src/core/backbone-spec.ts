@@ -1,6 +1,6 @@
 import { AddressLock, AddressPlan } from './address-plan';
 import { BackboneError, SpecProblem } from './errors';
-import { loadSpecFile } from './load';
+import { loadSpecFile, lockPathFor, readLock } from './load';
 import { Naming } from './naming';
 import { Cloud, Residency } from './regions';
 import { AppSpec, BackboneSpecProps, CloudRegions, DataClassification, Environment, IdentitySpec, ImagingGrouping, ImagingSpec, ModalitySpec, NetworkSpec, StorageSpec, TrustSpec } from './spec';
@@ -31,6 +31,17 @@ export class BackboneSpec {
     const result = loadSpecFile(path);
     if (!result.props) throw new BackboneError(result.problems);
     return new BackboneSpec(result.props, result.warnings);
+  }
+
+  /**
+   * The address lock beside a spec file (`backbone.yaml` -> `backbone.lock.json`),
+   * as `nhs-backbone synth` writes it; undefined when there is none yet. Pass
+   * it to a Backbone as `addressLock` so code and CLI give the same addresses.
+   */
+  public static lockBeside(specPath: string): AddressLock | undefined {
+    const { lock, problems } = readLock(lockPathFor(specPath));
+    if (problems.length > 0) throw new BackboneError(problems);
+    return lock;
   }
 
   public readonly name: string;
