@@ -159,6 +159,25 @@ export class AddressPlan {
     ];
   }
 
+  /**
+   * Gives an app added in code (`Backbone.addApp`) its slot: the one in the
+   * lock if it has one, else the lowest slot never used. Returns the slot.
+   * Throws a BackboneError naming `apps` when the apps subnet is full.
+   */
+  public allocateApp(app: string): number {
+    const apps = this.lock.apps as { [app: string]: number };
+    if (apps[app] !== undefined) return apps[app];
+    const used = new Set(Object.values(apps));
+    let slot = 0;
+    while (used.has(slot)) slot++;
+    if (slot >= MAX_APPS) {
+      throw BackboneError.of('apps', `no free app slot for "${app}": a trust's apps subnet holds ${MAX_APPS} (/${APP_SUBNET_PREFIX} each)`);
+    }
+    apps[app] = slot;
+    (this.newAllocations as string[]).push(`app ${app}`);
+    return slot;
+  }
+
   /** The pool. */
   public get addressPool(): string {
     return this.pool.toString();

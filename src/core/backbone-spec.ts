@@ -82,6 +82,7 @@ export class BackboneSpec {
   public readonly naming: Naming;
 
   private readonly imagingNetworkList: ImagingNetwork[];
+  private source: NormalisedSpec;
 
   private constructor(n: NormalisedSpec, warnings: SpecProblem[]) {
     this.name = n.name;
@@ -116,6 +117,7 @@ export class BackboneSpec {
       modalities: n.imaging.modalities.map((m) => ({ ...m })),
     };
     this.imagingNetworkList = imagingNetworks(n.imaging.grouping, n.trusts, this.odsCode);
+    this.source = n;
     this.warnings = warnings;
     this.naming = new Naming(this.name, this.environment);
   }
@@ -160,6 +162,34 @@ export class BackboneSpec {
   public gatewayAeTitle(odsCode: string): string {
     this.trust(odsCode);
     return gatewayAeTitle(odsCode);
+  }
+
+  /**
+   * Adds a specialist app in code, as if it were listed under `apps:` in the
+   * spec: validated against this spec (name, trusts, DICOMweb access, ingress,
+   * its own store; internet ingress needs `identity.cis2`), then part of
+   * `apps` for every backbone built from this spec afterwards. Adding the same
+   * app again returns it; a different app of the same name is refused.
+   * Throws a BackboneError naming `app.<field>` for each problem.
+   */
+  public addApp(app: AppSpec): AppSpec {
+    const existing = this.apps.find((a) => a.name === app?.name);
+    const index = this.source.apps.length;
+    const result = validateSpec({ ...this.source, apps: [...this.source.apps, app] });
+    const mine = (path: string) => path === 'apps' || path.startsWith(`apps[${index}]`);
+    const problems = result.problems.filter((p) => mine(p.path))
+      .map((p) => ({ path: p.path.replace(`apps[${index}]`, 'app'), message: p.message }));
+    if (existing) {
+      const again = validateSpec({ ...this.source, apps: this.source.apps.map((a) => (a.name === app.name ? app : a)) });
+      const normal = again.props?.apps.find((a) => a.name === app.name);
+      if (normal && JSON.stringify(normal) === JSON.stringify(existing)) return { ...existing, trusts: [...(existing.trusts ?? [])] };
+      throw BackboneError.of('app.name', `"${app.name}" is already an app of backbone ${this.name}, with other settings (app names must be unique)`);
+    }
+    if (problems.length > 0 || !result.props) throw new BackboneError(problems.length > 0 ? problems : result.problems);
+    const added = result.props.apps[index];
+    this.source = { ...this.source, apps: [...this.source.apps, added] };
+    (this.apps as AppSpec[]).push({ ...added, trusts: [...added.trusts] });
+    return { ...added, trusts: [...added.trusts] };
   }
 
   /** The apps that serve a trust. */

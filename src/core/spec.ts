@@ -303,6 +303,38 @@ export interface AppSpec {
    * @default AppIngress.NONE
    */
   readonly ingress?: AppIngress;
+  /**
+   * A store of the app's own in each trust it serves, named after the app,
+   * with the retention of its records category (like `storage.stores`).
+   * @default - none
+   */
+  readonly store?: AppStoreSpec;
+}
+
+/** The retention terms of an app's own store. */
+export interface AppStoreSpec {
+  /** Records category id (adult, child, maternity, mental-health, cancer, transplant, chronic, screening, imaging). */
+  readonly category: string;
+  /**
+   * Lock in years; at least the category's legal minimum.
+   * @default - the category's minimum
+   */
+  readonly years?: number;
+  /**
+   * compliance or governance. Clinical categories demand compliance.
+   * @default compliance
+   */
+  readonly lockMode?: string;
+  /**
+   * Put a legal hold on the store.
+   * @default false
+   */
+  readonly legalHold?: boolean;
+  /**
+   * Days after which objects move to a colder tier.
+   * @default 90
+   */
+  readonly coldAfterDays?: number;
 }
 
 /**

@@ -46,7 +46,8 @@ export function isPrivateAsn(n: number): boolean {
 }
 const REGION_FIELDS = ['aws', 'azure', 'gcp'];
 const TRUST_FIELDS = ['odsCode', 'name', 'icb', 'owner', 'costCentre'];
-const APP_FIELDS = ['name', 'trusts', 'dicomweb', 'ingress'];
+const APP_FIELDS = ['name', 'trusts', 'dicomweb', 'ingress', 'store'];
+const APP_STORE_FIELDS = ['category', 'years', 'lockMode', 'legalHold', 'coldAfterDays'];
 
 /** Shown after a value that does not parse as a spec. */
 export function describe(v: unknown): string {
@@ -136,7 +137,7 @@ export interface NormalisedSpec extends BackboneSpecProps {
   readonly addressPool: string;
   readonly regions: { readonly aws: string; readonly azure: string; readonly gcp: string };
   readonly trusts: Array<{ odsCode: string; name: string; icb?: string; owner?: string; costCentre?: string }>;
-  readonly apps: Array<{ name: string; trusts: string[]; dicomweb: DicomWebAccess; ingress: AppIngress }>;
+  readonly apps: Array<{ name: string; trusts: string[]; dicomweb: DicomWebAccess; ingress: AppIngress; store?: StoreTerms }>;
   readonly dataClassification: DataClassification;
   readonly network: {
     readonly hscn?: { connection: HscnConnectionType; peerAddresses: string[]; peerAsn: number; asn: number; sharedSecretName: string };
@@ -303,9 +304,21 @@ export function validateSpec(raw: unknown): ValidationResult {
         }
         const dicomweb = enumValue(a.dicomweb, Object.values(DicomWebAccess), `${p}.dicomweb`, DicomWebAccess.NONE, c);
         const ingress = enumValue(a.ingress, Object.values(AppIngress), `${p}.ingress`, AppIngress.NONE, c);
-        if (appName) {
+        let store: StoreTerms | undefined;
+        let storeOk = true;
+        if (a.store !== undefined && a.store !== null) {
+          if (!isMapping(a.store)) {
+            c.error(`${p}.store`, `${describe(a.store)} is not allowed (a mapping with category and, optionally, years, lockMode, legalHold, coldAfterDays)`);
+            storeOk = false;
+          } else {
+            checkUnknown(a.store, APP_STORE_FIELDS, `${p}.store`, c);
+            store = storeTerms(a.store, `${p}.store`, c);
+            storeOk = store !== undefined;
+          }
+        }
+        if (appName && storeOk) {
           const resolved = served.includes('*') ? trusts.map((t) => t.odsCode) : served;
-          apps.push({ name: appName, trusts: resolved, dicomweb, ingress });
+          apps.push({ name: appName, trusts: resolved, dicomweb, ingress, ...(store ? { store } : {}) });
         }
       });
     }
@@ -530,6 +543,52 @@ function validateStorage(raw: unknown, residency: Residency, azureRegion: string
   return out;
 }
 
+type StoreTerms = { category: string; years: number; lockMode: LockMode; legalHold: boolean; coldAfterDays: number };
+
+/** The retention terms of a store (a storage.stores entry or an app's own store); undefined when any is wrong. */
+function storeTerms(st: Record<string, unknown>, p: string, c: ProblemCollector): StoreTerms | undefined {
+  let ok = true;
+  const category = typeof st.category === 'string' ? RecordsCategory.fromId(st.category) : undefined;
+  const clinical = RecordsCategory.all().filter((x) => x.requiresComplianceMode).map((x) => x.id);
+  if (!category || !category.requiresComplianceMode) {
+    c.error(`${p}.category`, `${st.category === undefined ? 'is required' : `${describe(st.category)} is not a records category`} (one of: ${clinical.join(', ')})`);
+    return undefined;
+  }
+  let years = category.minimumLockYears;
+  if (st.years !== undefined && st.years !== null) {
+    if (typeof st.years !== 'number' || !Number.isInteger(st.years) || st.years < category.minimumLockYears || st.years > 100) {
+      c.error(`${p}.years`, `${describe(st.years)} is shorter than the legal minimum or not a whole number of years (${category.id} records: at least ${category.minimumLockYears}, ${category.rule}; at most 100)`);
+      ok = false;
+    } else {
+      years = st.years;
+    }
+  }
+  const lockMode = enumValue(st.lockMode, Object.values(LockMode), `${p}.lockMode`, LockMode.COMPLIANCE, c);
+  if (lockMode === LockMode.GOVERNANCE && category.requiresComplianceMode) {
+    c.error(`${p}.lockMode`, `governance is not allowed for ${category.id} records: the legal minimum must be enforced in compliance mode (no administrator can shorten it)`);
+    ok = false;
+  }
+  let legalHold = false;
+  if (st.legalHold !== undefined && st.legalHold !== null) {
+    if (typeof st.legalHold !== 'boolean') {
+      c.error(`${p}.legalHold`, `${describe(st.legalHold)} is not allowed (true or false)`);
+      ok = false;
+    } else {
+      legalHold = st.legalHold;
+    }
+  }
+  let coldAfterDays = 90;
+  if (st.coldAfterDays !== undefined && st.coldAfterDays !== null) {
+    if (typeof st.coldAfterDays !== 'number' || !Number.isInteger(st.coldAfterDays) || st.coldAfterDays < 30 || st.coldAfterDays > 3650) {
+      c.error(`${p}.coldAfterDays`, `${describe(st.coldAfterDays)} is not allowed (whole days from 30, the shortest every cloud's colder tiers accept, to 3650)`);
+      ok = false;
+    } else {
+      coldAfterDays = st.coldAfterDays;
+    }
+  }
+  return ok ? { category: category.id, years, lockMode, legalHold, coldAfterDays } : undefined;
+}
+
 function storageFields(raw: unknown, residency: Residency, azureRegion: string, c: ProblemCollector): NormalisedSpec['storage'] {
   const defaultStore = { name: 'clinical-records', category: RecordsCategory.ADULT.id, years: RecordsCategory.ADULT.minimumLockYears, lockMode: LockMode.COMPLIANCE, legalHold: false, coldAfterDays: 90 };
   const out = {
@@ -566,45 +625,9 @@ function storageFields(raw: unknown, residency: Residency, azureRegion: string, 
         } else {
           names.set(st.name, i);
         }
-        const category = typeof st.category === 'string' ? RecordsCategory.fromId(st.category) : undefined;
-        const clinical = RecordsCategory.all().filter((x) => x.requiresComplianceMode).map((x) => x.id);
-        if (!category || !category.requiresComplianceMode) {
-          c.error(`${p}.category`, `${st.category === undefined ? 'is required' : `${describe(st.category)} is not a records category`} (one of: ${clinical.join(', ')})`);
-          return;
-        }
-        let years = category.minimumLockYears;
-        if (st.years !== undefined && st.years !== null) {
-          if (typeof st.years !== 'number' || !Number.isInteger(st.years) || st.years < category.minimumLockYears || st.years > 100) {
-            c.error(`${p}.years`, `${describe(st.years)} is shorter than the legal minimum or not a whole number of years (${category.id} records: at least ${category.minimumLockYears}, ${category.rule}; at most 100)`);
-            ok = false;
-          } else {
-            years = st.years;
-          }
-        }
-        const lockMode = enumValue(st.lockMode, Object.values(LockMode), `${p}.lockMode`, LockMode.COMPLIANCE, c);
-        if (lockMode === LockMode.GOVERNANCE && category.requiresComplianceMode) {
-          c.error(`${p}.lockMode`, `governance is not allowed for ${category.id} records: the legal minimum must be enforced in compliance mode (no administrator can shorten it)`);
-          ok = false;
-        }
-        let legalHold = false;
-        if (st.legalHold !== undefined && st.legalHold !== null) {
-          if (typeof st.legalHold !== 'boolean') {
-            c.error(`${p}.legalHold`, `${describe(st.legalHold)} is not allowed (true or false)`);
-            ok = false;
-          } else {
-            legalHold = st.legalHold;
-          }
-        }
-        let coldAfterDays = 90;
-        if (st.coldAfterDays !== undefined && st.coldAfterDays !== null) {
-          if (typeof st.coldAfterDays !== 'number' || !Number.isInteger(st.coldAfterDays) || st.coldAfterDays < 30 || st.coldAfterDays > 3650) {
-            c.error(`${p}.coldAfterDays`, `${describe(st.coldAfterDays)} is not allowed (whole days from 30, the shortest every cloud's colder tiers accept, to 3650)`);
-            ok = false;
-          } else {
-            coldAfterDays = st.coldAfterDays;
-          }
-        }
-        if (ok) out.stores.push({ name: st.name as string, category: category.id, years, lockMode, legalHold, coldAfterDays });
+        const entry = storeTerms(st, p, c);
+        if (!entry) return;
+        if (ok) out.stores.push({ name: st.name as string, ...entry });
       });
     }
   }

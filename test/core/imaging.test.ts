@@ -66,3 +66,40 @@ describe('imaging in the spec', () => {
     ]);
   });
 });
+
+describe('apps added in code', () => {
+  test('are validated like spec apps, get their own store terms, and then serve like them', () => {
+    const spec = BackboneSpec.fromProps(SMALL);
+    const added = spec.addApp({ name: 'ai-fracture', trusts: ['RBS'], dicomweb: 'read' as any, store: { category: 'imaging', years: 30 } });
+    expect(added).toEqual({
+      name: 'ai-fracture', trusts: ['RBS'], dicomweb: 'read', ingress: 'none',
+      store: { category: 'imaging', years: 30, lockMode: 'compliance', legalHold: false, coldAfterDays: 90 },
+    });
+    expect(spec.appsServing('RBS').map((a) => a.name)).toContain('ai-fracture');
+    expect(spec.appsServing('REM').map((a) => a.name)).not.toContain('ai-fracture');
+    // The same app again is fine; another of the same name is not.
+    expect(spec.addApp({ name: 'ai-fracture', trusts: ['RBS'], dicomweb: 'read' as any, store: { category: 'imaging', years: 30 } }).name).toBe('ai-fracture');
+    expect(() => spec.addApp({ name: 'ai-fracture', trusts: ['REM'] })).toThrow(/^app\.name: "ai-fracture" is already an app of backbone test-backbone, with other settings/);
+  });
+
+  test('bad apps name the field; internet ingress needs CIS2; a store needs a clinical category and its legal floor', () => {
+    const spec = BackboneSpec.fromProps({ ...SMALL, identity: {}, apps: SMALL.apps!.filter((a) => a.ingress !== 'internet') });
+    expect(() => spec.addApp({ name: 'Bad Name', trusts: ['XYZ'], ingress: 'internet' as any, store: { category: 'maternity', years: 5 } })).toThrow(new RegExp([
+      '^app\\.name: "Bad Name" is not allowed',
+      'app\\.trusts\\[0\\]: "XYZ" is not a trust of this backbone',
+      'app\\.store\\.years: 5 is shorter than the legal minimum',
+    ].join('[\\s\\S]*')));
+    expect(() => spec.addApp({ name: 'portal', ingress: 'internet' as any })).toThrow(/^app\.ingress: internet ingress needs staff sign-in: give identity\.cis2/);
+  });
+
+  test('the address plan gives an app added later the lowest free slot, keeping the others', () => {
+    const spec = BackboneSpec.fromProps(SMALL);
+    const plan = spec.addressPlan();
+    const before = { ...plan.lock.apps };
+    expect(plan.allocateApp('late-app')).toBe(2);
+    expect(plan.lock.apps).toEqual({ ...before, 'late-app': 2 });
+    expect(plan.allocateApp('late-app')).toBe(2);
+    expect(plan.appSubnet('REM', 'late-app')).toMatch(/\/27$/);
+    expect(plan.newAllocations).toContain('app late-app');
+  });
+});
