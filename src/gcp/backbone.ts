@@ -7,6 +7,7 @@ import { BackboneSpec } from '../core/backbone-spec';
 import { BackboneError, entryOf } from '../core/errors';
 import { NameKind } from '../core/naming';
 import { Cloud } from '../core/regions';
+import { STACK_METADATA_KEY } from './compliance/rules';
 import { BreakGlass } from './identity/break-glass';
 import { CiFederation } from './identity/ci-federation';
 import { TrustKeyRing } from './identity/kms';
@@ -16,7 +17,7 @@ import { DimseGateway } from './imaging/dimse-gateway';
 import { HubNetwork } from './network/hub-network';
 import { checkProjectId } from './network/ids';
 import { TrustSpoke } from './network/trust-spoke';
-import { DicomWebAccess } from '../core/spec';
+import { AppIngress, DicomWebAccess } from '../core/spec';
 import { BackupProject, TrustBackup } from './storage/backup';
 import { ClinicalStore } from './storage/clinical-store';
 import { defaultBackupProjectId } from './storage/ids';
@@ -78,7 +79,9 @@ export interface BackboneProps {
  * and for the immutable backup copies, one stack for the backup project's
  * shared parts and one backup stack per trust (all in the backup project).
  * The NHS tags are the provider's default labels, so every labelled resource
- * carries them. Stacks refer to each other only by deterministic ids built
+ * carries them (with the same keys as resources' own labels: `ods-code`).
+ * Every stack records the spec's residency and its internet-ingress apps in
+ * its top-level `"//"` object, for `nhs-backbone check` (docs/gcp-compliance.md). Stacks refer to each other only by deterministic ids built
  * from the project ids and the spec's naming (no cross-stack references).
  * Apply order: the hub stack first (log archive), then the trust stacks and
  * the backup project's stack in any order, then each trust's backup stack
@@ -118,11 +121,20 @@ export class Backbone extends Construct {
     const stack = (unit: string, projectId: string, labels: { [k: string]: string }): TerraformStack => {
       const name = this.spec.naming.name(NameKind.STACK, [unit]);
       const s = new TerraformStack(this, name);
-      new GoogleProvider(s, 'google', {
+      const provider = new GoogleProvider(s, 'google', {
         project: projectId,
         region,
-        defaultLabels: labels,
         addTerraformAttributionLabel: false,
+      });
+      // cdktf snake-cases the keys of provider attributes (`ods-code` would become
+      // `ods_code`); an override is written as given, so the default labels carry
+      // the same NHS keys as every resource's own labels.
+      provider.addOverride('default_labels', { ...labels });
+      // What `nhs-backbone check` needs to know and cannot read elsewhere (NHS-RES-1, NHS-NET-1).
+      s.addOverride(`//.${STACK_METADATA_KEY}`, {
+        residency: this.spec.residency,
+        backbone: this.spec.name,
+        internetIngressApps: this.spec.apps.filter((a) => a.ingress === AppIngress.INTERNET).map((a) => a.name),
       });
       if (props.stateBackend) {
         new GcsBackend(s, { bucket: props.stateBackend.bucket, prefix: `${props.stateBackend.prefix ?? 'nhs-backbone'}/${name}` });
@@ -236,6 +248,8 @@ export class Backbone extends Construct {
         displayName: `${this.spec.name} security contact`,
         type: 'email',
         labels: { email_address: this.spec.identity.securityContact },
+        // Monitoring's user_labels are not reached by the provider's default labels.
+        userLabels: this.spec.labelsFor(),
       });
       channels.unshift(email.id);
     }

@@ -10,7 +10,14 @@ import { checkRole, serviceAccountEmail } from './ids';
 import { BackboneSpec } from '../../core/backbone-spec';
 import { BackboneError } from '../../core/errors';
 import { NameKind } from '../../core/naming';
+import { GcpCompliance } from '../compliance/acknowledge';
+import { isIamControlRole } from '../compliance/rules';
 import { checkProjectId } from '../network/ids';
+
+/** Why break-glass may hold IAM control (NHS-IAM-1), written into each such grant. */
+const BREAK_GLASS_IAM_REASON = 'Break-glass emergency access: a keyless service account that only named operators may impersonate, '
+  + 'under a time-bound IAM condition (none by default), and every use raises a CRITICAL alert to the security contact; '
+  + 'restoring access for a locked-out team needs control of the project IAM policy.';
 
 /** Props of break-glass access. */
 export interface BreakGlassProps {
@@ -109,12 +116,13 @@ export class BreakGlass extends Construct {
     });
     for (const target of targets) {
       for (const role of roles) {
-        new ProjectIamMember(this, `Role-${target}-${role.replace(/\//g, '-')}`, {
+        const grant = new ProjectIamMember(this, `Role-${target}-${role.replace(/\//g, '-')}`, {
           project: target,
           role,
           member: `serviceAccount:${this.email}`,
           dependsOn: [this.serviceAccount],
         });
+        if (isIamControlRole(role)) GcpCompliance.acknowledge(grant, 'NHS-IAM-1', BREAK_GLASS_IAM_REASON);
       }
     }
     for (const op of operators) {

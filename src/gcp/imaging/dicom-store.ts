@@ -15,12 +15,24 @@ import {
   projectNumber, serviceAgent,
 } from './internal';
 import { BackboneSpec, ImagingNetwork } from '../../core/backbone-spec';
+import { RECORDS_CATEGORY_TAG } from '../../core/compliance';
 import { BackboneError } from '../../core/errors';
 import { NameKind } from '../../core/naming';
 import { Cloud } from '../../core/regions';
+import { RecordsCategory } from '../../core/retention';
 import { DicomWebAccess } from '../../core/spec';
+import { GcpCompliance } from '../compliance/acknowledge';
 import { IWorkloadIdentity, WorkloadIdentity } from '../identity/workload-identity';
 import { checkProjectId } from '../network/ids';
+
+/** Why the store cannot meet NHS-RET-1 itself (written into the store's output). */
+const DICOM_NO_LOCK_REASON = 'Cloud Healthcare API DICOM stores have no retention lock or object hold, so the store cannot enforce the imaging floor itself. '
+  + 'Deletion is limited instead: only the network\'s DIMSE gateways and read-write apps hold dicomEditor (which can delete), '
+  + 'dataset and store are prevent_destroy, and every DICOMweb write and delete is in the Data Access audit logs.';
+/** Why there is no immutable copy of the store yet (NHS-BAK-1). */
+const DICOM_NO_BACKUP_REASON = 'Cloud Healthcare API offers no managed backup or immutable copy of a DICOM store (only on-demand export), '
+  + 'and the backbone does not yet schedule an export to a locked bucket in the backup project: a known gap (docs/gcp-compliance.md), '
+  + 'accepted until that pipeline exists; the store is prevent_destroy and deletes are audit-logged.';
 
 /** Props of an imaging network's DICOM store. */
 export interface DicomStoreProps {
@@ -204,10 +216,12 @@ export class DicomStore extends Construct {
       dataset: this.dataset.id,
       name: this.dicomStoreName,
       notificationConfig: { pubsubTopic: this.topic.id, sendForBulkImport: true },
-      labels,
+      labels: { ...labels, [RECORDS_CATEGORY_TAG]: RecordsCategory.IMAGING.id },
       lifecycle: { preventDestroy: true },
       dependsOn: [publish],
     });
+    GcpCompliance.acknowledge(this.resource, 'NHS-RET-1', DICOM_NO_LOCK_REASON);
+    GcpCompliance.acknowledge(this.resource, 'NHS-BAK-1', DICOM_NO_BACKUP_REASON);
 
     healthcareAuditConfig(this, project);
   }

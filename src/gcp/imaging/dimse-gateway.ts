@@ -19,7 +19,9 @@ import { Construct } from 'constructs';
 import { DicomStore } from './dicom-store';
 import { DATA_DEVICE_NAME, cloudConfig } from './gateway-boot';
 import { DimseGatewayIdentity } from './gateway-identity';
-import { ENCRYPTER_DECRYPTER, METADATA_TOKEN_URL, checkProjectNumber, checkWhole, isToken, projectNumber, serviceAgent } from './internal';
+import {
+  ENCRYPTER_DECRYPTER, METADATA_TOKEN_URL, checkProjectNumber, checkWhole, isToken, projectNumber, secretManagerAuditConfig, serviceAgent,
+} from './internal';
 import { TrustSubnet } from '../../core/address-plan';
 import { BackboneSpec } from '../../core/backbone-spec';
 import { BackboneError } from '../../core/errors';
@@ -305,6 +307,7 @@ export class DimseGateway extends Construct {
     this.tlsSecretIds = [];
     if (this.config.tls) {
       const secretKeyUse = keyUse('SecretManagerKeyUse', serviceAgent(number, 'gcp-sa-secretmanager'));
+      secretManagerAuditConfig(this, project);
       for (const [purpose, secretId] of Object.entries(secretIds)) {
         const secret = new SecretManagerSecret(this, `Secret-${purpose}`, {
           project,

@@ -118,10 +118,23 @@ export function serviceAgent(number: string, domain: string): string {
  * and project (the resource is authoritative for its service, so two would fight).
  */
 export function healthcareAuditConfig(scope: IConstruct, projectId: string): ProjectIamAuditConfig {
-  return singleton(scope, `healthcare-audit-${projectId}`,
-    (stack) => new ProjectIamAuditConfig(stack, `healthcare-audit-${projectId}`, {
+  return dataAccessAuditConfig(scope, projectId, 'healthcare');
+}
+
+/**
+ * Data Access audit logs (ADMIN_READ, DATA_READ, DATA_WRITE) for Secret
+ * Manager in a project, so every read of the gateway's TLS secrets is logged
+ * with the caller: one per stack and project, like the Healthcare one.
+ */
+export function secretManagerAuditConfig(scope: IConstruct, projectId: string): ProjectIamAuditConfig {
+  return dataAccessAuditConfig(scope, projectId, 'secretmanager');
+}
+
+function dataAccessAuditConfig(scope: IConstruct, projectId: string, api: string): ProjectIamAuditConfig {
+  return singleton(scope, `${api}-audit-${projectId}`,
+    (stack) => new ProjectIamAuditConfig(stack, `${api}-audit-${projectId}`, {
       project: projectId,
-      service: 'healthcare.googleapis.com',
+      service: `${api}.googleapis.com`,
       auditLogConfig: [{ logType: 'ADMIN_READ' }, { logType: 'DATA_READ' }, { logType: 'DATA_WRITE' }],
     }));
 }

@@ -8,9 +8,11 @@ import {
 } from './ids';
 import { ServiceKeyRing } from './service-key-ring';
 import { BackboneSpec } from '../../core/backbone-spec';
+import { RECORDS_CATEGORY_TAG } from '../../core/compliance';
 import { BackboneError } from '../../core/errors';
 import { NameKind } from '../../core/naming';
 import { Cloud } from '../../core/regions';
+import { RecordsCategory } from '../../core/retention';
 import { checkProjectId } from '../network/ids';
 
 /** Props of a log sink to the central archive. */
@@ -132,7 +134,7 @@ export class LogArchive extends Construct {
         { condition: { age: 365, matchesStorageClass: ['STANDARD', 'COLDLINE'] }, action: { type: 'SetStorageClass', storageClass: 'ARCHIVE' } },
       ],
       forceDestroy: false,
-      labels: { 'purpose': 'log-archive', 'retention-days': String(days) },
+      labels: { 'purpose': 'log-archive', 'retention-days': String(days), [RECORDS_CATEGORY_TAG]: RecordsCategory.AUDIT_LOG.id },
       dependsOn: [keyGrant],
       lifecycle: { preventDestroy: true },
     });
