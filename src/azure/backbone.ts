@@ -8,6 +8,7 @@ import { BackboneError, entryOf } from '../core/errors';
 import { NameKind } from '../core/naming';
 import { Cloud, UkRegions } from '../core/regions';
 import { DicomWebAccess } from '../core/spec';
+import { AzureCompliance } from './compliance/acknowledge';
 import { BreakGlassAccess, BreakGlassAccount } from './identity/break-glass';
 import { CiFederation } from './identity/ci-federation';
 import { TrustKeyVault } from './identity/trust-key-vault';
@@ -85,6 +86,12 @@ export interface BackboneProps {
    * @default - Backbone.defaultContainerRegistry(spec): `<name>hubacr<env>` in the hub's resource group
    */
   readonly containerRegistry?: AzureContainerRegistryRef;
+  /**
+   * A Log Analytics dedicated cluster with a customer-managed key (made
+   * outside the backbone) to link the hub's workspace to, for NHS-ENC-1.
+   * @default - none: the workspace keeps Microsoft-managed keys, acknowledged in the output
+   */
+  readonly logAnalyticsClusterId?: string;
 }
 
 /**
@@ -144,6 +151,8 @@ export class Backbone extends Construct {
         subscriptionId: props.subscriptionId,
         storageUseAzuread: true,
       });
+      // What the compliance rules need from outside the resources: residency, internet ingress.
+      AzureCompliance.recordStack(s, this.spec);
       if (props.stateBackend) {
         new AzurermBackend(s, { ...props.stateBackend, key: `${name}.tfstate`, useAzureadAuth: true });
       } else {
@@ -163,6 +172,7 @@ export class Backbone extends Construct {
       networkWatcher: props.networkWatcher,
       hscnKeyVault: props.hscnKeyVault,
       trafficAnalytics: props.trafficAnalytics,
+      logAnalyticsClusterId: props.logAnalyticsClusterId,
     });
     for (const trust of this.spec.trusts) {
       const s = stack(trust.odsCode);

@@ -3,3 +3,4 @@ export * from './network';
 export * from './identity';
 export * from './storage';
 export * from './imaging';
+export * from './compliance';

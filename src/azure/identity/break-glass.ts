@@ -7,6 +7,12 @@ import { Construct } from 'constructs';
 import { AzureBuiltInRole } from './roles';
 import { BackboneSpec } from '../../core/backbone-spec';
 import { BackboneError } from '../../core/errors';
+import { AzureCompliance } from '../compliance/acknowledge';
+
+/** Why the alerting resources are `global` (NHS-RES-1). */
+const GLOBAL_ALERTING = 'Activity log alerts and action groups are global Azure Monitor resources (location "global", as azurerm makes them): '
+  + 'they hold only the alert rules, the emergency accounts\' user principal names and the security contact\'s e-mail address, no patient data '
+  + '(whether Azure offers a UK-only location for them is unverified: see docs/azure-compliance.md).';
 
 /** An Entra ID emergency-access (break-glass) account, created by hand. */
 export interface BreakGlassAccount {
@@ -107,6 +113,7 @@ export class BreakGlassAccess extends Construct {
       emailReceiver: props.notifyEmails.map((e, i) => ({ name: `notify-${i + 1}`, emailAddress: e, useCommonAlertSchema: true })),
       tags,
     });
+    AzureCompliance.acknowledge(this.actionGroup, 'NHS-RES-1', GLOBAL_ALERTING);
 
     this.roleAssignmentAlert = new MonitorActivityLogAlert(this, 'RoleAssignmentAlert', {
       name: spec.naming.hub('role-assignment-alert'),
@@ -121,6 +128,7 @@ export class BreakGlassAccess extends Construct {
       action: [{ actionGroupId: this.actionGroup.id }],
       tags,
     });
+    AzureCompliance.acknowledge(this.roleAssignmentAlert, 'NHS-RES-1', GLOBAL_ALERTING);
 
     for (const a of accounts) {
       const key = a.objectId.toLowerCase();
@@ -134,7 +142,7 @@ export class BreakGlassAccess extends Construct {
           description: `Break-glass emergency access (${a.userPrincipalName}): use only under the documented procedure`,
         });
       }
-      new MonitorActivityLogAlert(this, `UsedAlert-${key}`, {
+      const used = new MonitorActivityLogAlert(this, `UsedAlert-${key}`, {
         name: spec.naming.hub(`break-glass-used-${key.slice(0, 8)}`),
         resourceGroupName: props.resourceGroupName,
         location: 'global',
@@ -144,6 +152,7 @@ export class BreakGlassAccess extends Construct {
         action: [{ actionGroupId: this.actionGroup.id }],
         tags,
       });
+      AzureCompliance.acknowledge(used, 'NHS-RES-1', GLOBAL_ALERTING);
     }
   }
 }

@@ -18,10 +18,13 @@ import {
 } from './internal';
 import { NetworkKeyVault } from './network-key-vault';
 import { BackboneSpec, ImagingNetwork } from '../../core/backbone-spec';
+import { RECORDS_CATEGORY_TAG } from '../../core/compliance';
 import { BackboneError } from '../../core/errors';
 import { NameKind } from '../../core/naming';
 import { Cloud, UkRegions } from '../../core/regions';
+import { RecordsCategory } from '../../core/retention';
 import { DicomWebAccess } from '../../core/spec';
+import { AzureCompliance } from '../compliance/acknowledge';
 import { grantRole, isWorkloadIdentity } from '../identity/grant';
 import { AzureBuiltInRole } from '../identity/roles';
 import { KeyRotationOptions } from '../identity/trust-key-vault';
@@ -363,10 +366,20 @@ export class DicomStore extends Construct implements IDicomStore {
       // rotations by itself: the next apply after a rotation moves it to the
       // new version (old versions stay enabled to decrypt).
       encryptionKeyUrl: this.key.id,
-      tags,
+      // A DICOM store holds images and reports: NHS-RET-1 and NHS-BAK-1 read the category here.
+      tags: { ...tags, [RECORDS_CATEGORY_TAG]: RecordsCategory.IMAGING.id },
       dependsOn: [keyGrant, lakeGrant],
       lifecycle: { preventDestroy: true },
     });
+    AzureCompliance.acknowledge(this.dicomService, 'NHS-RET-1',
+      'The DICOM service must read, write and delete files in its data lake file system (instances, updates, deletes and a health-check file it rewrites), '
+      + 'so a WORM policy there would break it, and Health Data Services has no retention lock of its own. The imaging floor is held by access instead: '
+      + 'only DICOM Data Owner (the trusts\' DIMSE gateways and read-write apps) can delete, every delete is in AuditLogs, blobs stay soft-deleted 30 days, '
+      + 'and the service, data lake and file system are prevent_destroy.');
+    AzureCompliance.acknowledge(this.dicomService, 'NHS-BAK-1',
+      'The DICOM data lake is an ADLS Gen2 (hierarchical namespace) account, for which Azure offers neither object replication nor generally available '
+      + 'vaulted Azure Backup, so no immutable copy can be made by the platform; the lake is zone-redundant (ZRS) with soft delete. An immutable copy '
+      + '(e.g. a scheduled AzCopy of the file system into a locked account) is a deployment task: see docs/azure-compliance.md.');
     this.dicomServiceId = this.dicomService.id;
     this.dicomWebUrl = `${this.dicomService.serviceUrl}/v2`;
     new TerraformOutput(this, 'DicomWebUrl', {

@@ -43,6 +43,12 @@ export interface HubNetworkProps {
    * @default true
    */
   readonly trafficAnalytics?: boolean;
+  /**
+   * A Log Analytics dedicated cluster with a customer-managed key to link the
+   * hub's workspace to (NHS-ENC-1).
+   * @default - none: the workspace keeps Microsoft-managed keys (acknowledged)
+   */
+  readonly logAnalyticsClusterId?: string;
 }
 
 /**
@@ -164,6 +170,7 @@ export class HubNetwork extends Construct {
       privateEndpointSubnetId: endpoints.id,
       keyVaultPrivateDnsZoneId: this.dns.zones['privatelink.vaultcore.azure.net'].id,
       blobPrivateDnsZoneId: this.dns.zones['privatelink.blob.core.windows.net'].id,
+      logAnalyticsClusterId: props.logAnalyticsClusterId,
     });
     this.firewall = new HubFirewall(this, 'Firewall', {
       spec, addressPlan: plan, resourceGroupName, subnetId: firewallSubnet.id, logStore: this.logStore, tier: props.firewallTier,

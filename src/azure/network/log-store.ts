@@ -1,6 +1,7 @@
 import { DataAzurermClientConfig } from '@cdktf/provider-azurerm/lib/data-azurerm-client-config';
 import { KeyVault } from '@cdktf/provider-azurerm/lib/key-vault';
 import { KeyVaultKey } from '@cdktf/provider-azurerm/lib/key-vault-key';
+import { LogAnalyticsLinkedService } from '@cdktf/provider-azurerm/lib/log-analytics-linked-service';
 import { LogAnalyticsWorkspace } from '@cdktf/provider-azurerm/lib/log-analytics-workspace';
 import { LogAnalyticsWorkspaceTable } from '@cdktf/provider-azurerm/lib/log-analytics-workspace-table';
 import { MonitorDiagnosticSetting } from '@cdktf/provider-azurerm/lib/monitor-diagnostic-setting';
@@ -11,7 +12,10 @@ import { UserAssignedIdentity } from '@cdktf/provider-azurerm/lib/user-assigned-
 import { Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { BackboneSpec } from '../../core/backbone-spec';
+import { RECORDS_CATEGORY_TAG } from '../../core/compliance';
 import { BackboneError } from '../../core/errors';
+import { RecordsCategory } from '../../core/retention';
+import { AzureCompliance } from '../compliance/acknowledge';
 import { rotationPolicy } from '../identity/key-rotation';
 import { blobDiagnostics, blobPrivateEndpoint, coldTierPolicy, immutableContainer, requireBlobZone, requireString, secureAccount } from '../storage/account';
 
@@ -86,6 +90,14 @@ export interface NetworkLogStoreProps {
    * @default - spec.storage.logRetentionDays
    */
   readonly retentionInDays?: number;
+  /**
+   * A Log Analytics dedicated cluster with a customer-managed key (made and
+   * keyed outside the backbone: its 100 GB/day commitment is a national
+   * decision) to link the workspace to, so its data is encrypted with that
+   * key (NHS-ENC-1).
+   * @default - none: the workspace keeps Microsoft-managed keys, acknowledged on it
+   */
+  readonly logAnalyticsClusterId?: string;
 }
 
 /**
@@ -133,6 +145,10 @@ export class NetworkLogStore extends Construct {
       throw BackboneError.of('retentionInDays', `${JSON.stringify(days)} is not allowed (whole days from 365, the profile's minimum, to 36500)`);
     }
     this.retentionInDays = days;
+    if (props.logAnalyticsClusterId !== undefined && !Token.isUnresolved(props.logAnalyticsClusterId)
+      && !/^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.OperationalInsights\/clusters\/[^/]+$/i.test(props.logAnalyticsClusterId)) {
+      throw BackboneError.of('logAnalyticsClusterId', `${JSON.stringify(props.logAnalyticsClusterId)} is not a Log Analytics cluster ID (/subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.OperationalInsights/clusters/<name>)`);
+    }
     const tenantId = props.tenantId ?? new DataAzurermClientConfig(this, 'ClientConfig').tenantId;
 
     // The hub's own vault and key.
@@ -191,7 +207,8 @@ export class NetworkLogStore extends Construct {
       name: props.storageAccountName,
       resourceGroupName,
       location,
-      tags,
+      // The archive is the audit-log store: NHS-RET-1 reads its category's floor from this tag.
+      tags: { ...tags, [RECORDS_CATEGORY_TAG]: RecordsCategory.AUDIT_LOG.id },
       // Zone- and geo-redundant; uksouth's pair is ukwest, so the copy stays in the UK.
       replication: 'GZRS',
       key: { versionlessId: this.key.versionlessId, resourceId: this.key.resourceVersionlessId, keyName },
@@ -234,6 +251,18 @@ export class NetworkLogStore extends Construct {
       tags,
       lifecycle: { preventDestroy: true },
     });
+    if (props.logAnalyticsClusterId !== undefined) {
+      new LogAnalyticsLinkedService(this, 'ClusterLink', {
+        resourceGroupName,
+        workspaceId: this.workspace.id,
+        writeAccessId: props.logAnalyticsClusterId,
+      });
+    } else {
+      AzureCompliance.acknowledge(this.workspace, 'NHS-ENC-1',
+        'Log Analytics encrypts with a customer-managed key only in a dedicated cluster (a commitment of at least 100 GB a day, a cost decision for whoever runs the backbone), '
+        + 'so this workspace keeps Microsoft-managed keys; every log it holds also goes to the immutable archive account, encrypted with the hub\'s RSA-HSM key. '
+        + 'Pass logAnalyticsClusterId to link the workspace to a keyed cluster and clear this finding.');
+    }
     if (days > WORKSPACE_MAX_INTERACTIVE_DAYS) {
       const longest = WORKSPACE_TOTAL_RETENTION_DAYS[WORKSPACE_TOTAL_RETENTION_DAYS.length - 1];
       const total = WORKSPACE_TOTAL_RETENTION_DAYS.find((d) => d >= days) ?? longest;
