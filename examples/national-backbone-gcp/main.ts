@@ -8,7 +8,7 @@ import { core, gcp } from '../../src';
 export function build(outdir?: string): App {
   const file = path.join(__dirname, 'backbone.yaml');
   const spec = core.BackboneSpec.fromFile(file);
-  const addressLock = core.BackboneSpec.lockBeside(file);  // the slots `nhs-backbone synth` recorded
+  const addressLock = core.BackboneSpec.lockBeside(file); // the slots `nhs-backbone synth` recorded
   const app = new App({ outdir, stackTraces: false });
   new gcp.Backbone(app, 'backbone', { spec, addressLock });
   return app;

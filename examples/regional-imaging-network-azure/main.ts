@@ -9,7 +9,7 @@ import { azure, core } from '../../src';
 export function build(outdir?: string): App {
   const file = path.join(__dirname, 'backbone.yaml');
   const spec = core.BackboneSpec.fromFile(file);
-  const addressLock = core.BackboneSpec.lockBeside(file);  // the slots `nhs-backbone synth` recorded
+  const addressLock = core.BackboneSpec.lockBeside(file); // the slots `nhs-backbone synth` recorded
   const app = new App({ outdir, stackTraces: false });
   const backbone = new azure.Backbone(app, 'backbone', { spec, addressLock });
 

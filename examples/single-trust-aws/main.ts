@@ -8,7 +8,7 @@ import { aws, core } from '../../src';
 export function build(outdir?: string): App {
   const file = path.join(__dirname, 'backbone.yaml');
   const spec = core.BackboneSpec.fromFile(file);
-  const addressLock = core.BackboneSpec.lockBeside(file);  // the slots `nhs-backbone synth` recorded
+  const addressLock = core.BackboneSpec.lockBeside(file); // the slots `nhs-backbone synth` recorded
   const app = new App({ outdir });
   const backbone = new aws.Backbone(app, 'Backbone', { spec, addressLock, account: process.env.CDK_DEFAULT_ACCOUNT });
 

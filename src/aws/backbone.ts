@@ -7,6 +7,7 @@ import { NameKind } from '../core/naming';
 import { Cloud } from '../core/regions';
 import { DicomWebAccess } from '../core/spec';
 import { NhsTags } from '../core/tags';
+import { AwsCompliance } from './compliance/acknowledge';
 import { BreakGlassAccess } from './identity/break-glass';
 import { CiFederation } from './identity/ci-federation';
 import { CustomerManagedKey } from './identity/customer-managed-key';
@@ -54,7 +55,9 @@ export interface BackboneProps {
  * The NHS backbone on AWS: one hub stack, one stack per imaging network and
  * one stack per trust, so that no template nears CloudFormation's limits and
  * each trust deploys on its own. Every stack carries the NHS tags of its
- * tenant. Stacks share values through SSM parameters read at deploy time,
+ * tenant and, in its template's Metadata, the backbone's record for the NHS
+ * compliance profile (residency, apps with internet ingress:
+ * AwsCompliance.recordStack). Stacks share values through SSM parameters read at deploy time,
  * never through exports; the order is hub, then imaging networks, then trusts.
  *
  * Hub: the permissions boundary, the central log archive and the audit trail
@@ -109,6 +112,7 @@ export class Backbone extends Construct {
       env,
     });
     tag(this.hubStack, this.spec.tagsFor());
+    AwsCompliance.recordStack(this.hubStack, this.spec);
     this.logStore = new CentralLogStore(this.hubStack, 'LogStore', { spec: this.spec });
     this.auditTrail = new AuditTrail(this.hubStack, 'AuditTrail', { spec: this.spec, logStore: this.logStore });
     this.hub = new HubNetwork(this.hubStack, 'Network', { spec: this.spec, addressPlan: this.addressPlan, logStore: this.logStore });
@@ -126,6 +130,7 @@ export class Backbone extends Construct {
         env,
       });
       tag(stack, networkTags(this.spec, network));
+      AwsCompliance.recordStack(stack, this.spec);
       stack.addStackDependency(this.hubStack, 'the audit trail records DICOM access from the first image');
       this.imagingStacks.set(network.id, stack);
       this.dicomStores.set(network.id, new DicomStore(stack, 'DicomStore', { spec: this.spec, network }));
@@ -138,6 +143,7 @@ export class Backbone extends Construct {
         env,
       });
       tag(stack, this.spec.tagsFor(trust.odsCode));
+      AwsCompliance.recordStack(stack, this.spec);
       this.stacks.set(trust.odsCode, stack);
       // The trust stack reads the hub's values (SSM parameters, log store name) at deploy time: no exports.
       stack.addStackDependency(this.hubStack, 'the spoke attaches to the hub transit gateway');

@@ -4,3 +4,5 @@ export * from './network';
 export * from './identity';
 export * from './storage';
 export * from './imaging';
+export * from './compliance';
+export * from './apps';

@@ -1,4 +1,4 @@
-import { App } from 'aws-cdk-lib';
+import { App, IPolicyValidationPluginBeta1, Validations } from 'aws-cdk-lib';
 import { Backbone } from './backbone';
 import { AddressLock } from '../core/address-plan';
 import { BackboneSpec } from '../core/backbone-spec';
@@ -14,8 +14,8 @@ export interface SynthSummary {
  * The App every AWS synthesis uses (CLI and tests): deterministic, fast.
  * @internal
  */
-export function newAwsApp(outdir?: string): App {
-  return new App({
+export function newAwsApp(outdir?: string, plugins: IPolicyValidationPluginBeta1[] = []): App {
+  const app = new App({
     outdir,
     analyticsReporting: false,
     // CDK's built-in CloudFormation linter costs ~0.3 s per stack (about a minute
@@ -31,14 +31,22 @@ export function newAwsApp(outdir?: string): App {
       'aws:cdk:disable-creation-stack-traces': true,
     },
   });
+  // Policy-validation plugins (e.g. the NhsCompliancePlugin) run on the written
+  // templates at the end of app.synth(), which throws when one reports an error.
+  if (plugins.length > 0) Validations.of(app).addPlugins(...plugins);
+  return app;
 }
 
 /**
- * Synthesises the AWS backbone into a CDK cloud assembly at `outdir`.
+ * Synthesises the AWS backbone into a CDK cloud assembly at `outdir`. With
+ * `plugins` (e.g. `[new NhsCompliancePlugin()]`), they check the templates as
+ * they are written and the synth throws on an unacknowledged error.
  * @internal
  */
-export function synthAws(spec: BackboneSpec, lock: AddressLock | undefined, outdir: string): SynthSummary {
-  const app = newAwsApp(outdir);
+export function synthAws(
+  spec: BackboneSpec, lock: AddressLock | undefined, outdir: string, plugins: IPolicyValidationPluginBeta1[] = [],
+): SynthSummary {
+  const app = newAwsApp(outdir, plugins);
   new Backbone(app, 'Backbone', { spec, addressLock: lock });
   const assembly = app.synth();
   let resources = 0;

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync 
 import { dirname, join, resolve } from 'path';
 import { AddressLock } from '../core/address-plan';
 import { BackboneSpec } from '../core/backbone-spec';
+import { ComplianceFinding, ComplianceReport, ReportFormat } from '../core/compliance';
 import { BackboneError, formatProblem } from '../core/errors';
 import { loadSpecFile, lockPathFor, readLock, serialiseLock } from '../core/load';
 import { SpecProblem } from '../core/problem';
@@ -16,12 +17,14 @@ import { SpecProblem } from '../core/problem';
 export const USAGE = `usage:
   nhs-backbone validate <spec>
   nhs-backbone synth <spec> [--cloud aws|azure|gcp|all] [--out DIR]
+  nhs-backbone check <DIR> [--format text|json|markdown]
 
   validate   check a backbone spec (YAML or JSON) and print every problem
   synth      build the backbone for one or all clouds into DIR (default backbone.out):
              DIR/aws is a CDK cloud assembly, DIR/azure and DIR/gcp use the cdktf.out layout
+  check      check a synth output (DIR/aws, DIR/azure, DIR/gcp) against the NHS compliance profile
 
-exit codes: 0 success, 1 invalid input, 2 wrong usage`;
+exit codes: 0 success, 1 invalid input or a failed check, 2 wrong usage`;
 
 export interface Io {
   out(line: string): void;
@@ -155,7 +158,54 @@ async function synth(io: Io, args: Parsed): Promise<number> {
   io.out(`backbone ${spec.name}: ${spec.trusts.length} trusts, ${spec.apps.length} apps`);
   io.out(`${'cloud'.padEnd(6)} ${'stacks'.padStart(6)} ${'resources'.padStart(10)} ${'seconds'.padStart(8)}   output`);
   for (const r of rows) io.out(r);
+  // The post-synth pass: the same rules `check` runs, over what was just written.
+  const report = checkDirectory(out, clouds);
+  const open = report.unacknowledgedErrors().length;
+  io.out(`NHS compliance profile: ${report.checkedResources} resources, ${open} unacknowledged errors${open ? ` (see: nhs-backbone check ${args.options.out ?? 'backbone.out'})` : ''}`);
   return 0;
+}
+
+function checkDirectory(dir: string, clouds: readonly CloudName[]): ComplianceReport {
+  const findings: ComplianceFinding[] = [];
+  let checked = 0;
+  for (const cloud of clouds) {
+    const r = checkCloud(cloud, join(dir, cloud));
+    findings.push(...r.findings);
+    checked += r.checkedResources;
+  }
+  return new ComplianceReport(findings, checked);
+}
+
+function checkCloud(cloud: CloudName, dir: string): { findings: ComplianceFinding[]; checkedResources: number } {
+  // Pure JSON readers: no CDK or Terraform engine is loaded for a check.
+  switch (cloud) {
+    /* eslint-disable @typescript-eslint/no-require-imports */
+    case 'aws': return (require('../aws/compliance/check-output') as typeof import('../aws/compliance/check-output')).checkSynthOutput(dir);
+    case 'azure': return (require('../azure/compliance/check-output') as typeof import('../azure/compliance/check-output')).checkSynthOutput(dir);
+    case 'gcp': return (require('../gcp/compliance/check-output') as typeof import('../gcp/compliance/check-output')).checkSynthOutput(dir);
+    /* eslint-enable @typescript-eslint/no-require-imports */
+  }
+}
+
+function check(io: Io, args: Parsed): number {
+  if (args.positional.length !== 1) throw new UsageError(args.positional.length ? 'check takes one output folder' : 'missing <DIR>');
+  const format = args.options.format ?? 'text';
+  if (!(Object.values(ReportFormat) as string[]).includes(format)) {
+    throw new UsageError(`--format must be text, json or markdown, not "${format}"`);
+  }
+  const dir = resolve(args.positional[0]);
+  if (!existsSync(dir)) {
+    io.err(`error: ${args.positional[0]}: no such folder (give the output folder of nhs-backbone synth)`);
+    return 1;
+  }
+  const clouds = CLOUDS.filter((c) => existsSync(join(dir, c)));
+  if (clouds.length === 0) {
+    io.err(`error: ${args.positional[0]}: no synth output in it (expected aws/, azure/ or gcp/, as nhs-backbone synth writes)`);
+    return 1;
+  }
+  const report = checkDirectory(dir, clouds);
+  io.out(report.render(format as ReportFormat).trimEnd());
+  return report.passed ? 0 : 1;
 }
 
 async function synthCloud(cloud: CloudName, spec: BackboneSpec, lock: AddressLock, dir: string) {
@@ -180,10 +230,11 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     return 0;
   }
   try {
-    const args = parse(argv, { validate: [], synth: ['cloud', 'out'] });
+    const args = parse(argv, { validate: [], synth: ['cloud', 'out'], check: ['format'] });
     switch (args.command) {
       case 'validate': return validate(io, args);
       case 'synth': return await synth(io, args);
+      case 'check': return check(io, args);
       default: throw new UsageError(`unknown command "${args.command}"`);
     }
   } catch (e) {

@@ -98,7 +98,7 @@ describe('imaging network stacks', () => {
       'owner': 'platform-team',
     });
     const storeTags = resources(t.toJSON(), 'AWS::HealthImaging::Datastore')[0].Properties.Tags;
-    expect(Object.keys(storeTags).sort()).toEqual(['backbone', 'environment', 'imaging-network', 'managed-by', 'ods-code']);
+    expect(Object.keys(storeTags).sort()).toEqual(['backbone', 'environment', 'imaging-network', 'managed-by', 'ods-code', 'records-category']);
   });
 
   test('a per-trust network is tagged as its trust (the trust\'s cost centre)', () => {
@@ -224,7 +224,8 @@ describe('the hub and the spokes serve imaging', () => {
     const types = trail.AdvancedEventSelectors
       .filter((s: any) => s.FieldSelectors.some((f: any) => f.Field === 'eventCategory' && f.Equals?.[0] === 'Data'))
       .map((s: any) => s.FieldSelectors.find((f: any) => f.Field === 'resources.type').Equals[0]);
-    expect(types).toEqual(['AWS::S3::Object', 'AWS::MedicalImaging::Datastore', 'AWS::MedicalImaging::Imageset']);
+    // S3 objects outside the log archive, the archive's own (reads, deletes), then DICOM.
+    expect(types).toEqual(['AWS::S3::Object', 'AWS::S3::Object', 'AWS::MedicalImaging::Datastore', 'AWS::MedicalImaging::Imageset']);
     const values = trail.AdvancedEventSelectors.flatMap((s: any) => s.FieldSelectors)
       .reduce((n: number, f: any) => n + ['Equals', 'NotEquals', 'StartsWith', 'NotStartsWith', 'EndsWith', 'NotEndsWith']
         .reduce((m, k) => m + (f[k]?.length ?? 0), 0), 0);

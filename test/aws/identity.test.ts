@@ -81,13 +81,21 @@ describe('customer-managed keys', () => {
     }
   });
 
-  test('key policies name the account as administrator and never a wildcard principal', () => {
+  test('key policies name the account as administrator, allow nothing to a wildcard principal and refuse grants except to AWS services', () => {
     for (const t of [hubT, remT]) {
       for (const k of Object.values(t.findResources('AWS::KMS::Key'))) {
         const statements: any[] = k.Properties.KeyPolicy.Statement;
-        for (const s of statements) {
+        for (const s of statements.filter((x) => x.Effect === 'Allow')) {
           expect(JSON.stringify(s.Principal)).not.toMatch(/"\*"/);
         }
+        expect(statements).toContainEqual({
+          Sid: 'DenyGrantsExceptForAwsServices',
+          Effect: 'Deny',
+          Principal: { AWS: '*' },
+          Action: 'kms:CreateGrant',
+          Resource: '*',
+          Condition: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
+        });
         expect(statements[0]).toMatchObject({
           Effect: 'Allow',
           Action: 'kms:*',

@@ -143,7 +143,12 @@ describe('DicomStore: the imaging network\'s HealthImaging datastore', () => {
   test('the datastore carries only tags that never change (its tags are create-only), the key carries the stack\'s', () => {
     const [, ds] = only(imagingJson, 'AWS::HealthImaging::Datastore');
     expect(ds.Properties.Tags).toEqual({
-      'backbone': 'test-backbone', 'environment': 'prod', 'managed-by': 'nhs-backbone', 'imaging-network': 'icb-qyg', 'ods-code': 'QYG',
+      'backbone': 'test-backbone',
+      'environment': 'prod',
+      'managed-by': 'nhs-backbone',
+      'imaging-network': 'icb-qyg',
+      'ods-code': 'QYG',
+      'records-category': 'imaging',
     });
     imagingT.hasResourceProperties('AWS::KMS::Key', { Tags: [{ Key: 'cost-centre', Value: 'CC-42' }] });
   });

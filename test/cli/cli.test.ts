@@ -1,5 +1,5 @@
 import { spawnSync } from 'child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { main } from '../../src/cli/main';
@@ -157,6 +157,52 @@ describe('nhs-backbone synth', () => {
     const r = await run('synth', spec, '--cloud=gcp', '--out', one);
     expect(r.code).toBe(0);
     expect(readdirSync(one)).toEqual(['gcp']);
+  });
+
+  test('synth ends with the compliance profile over what it wrote: no unacknowledged errors', () => {
+    expect(result.out).toMatch(/^NHS compliance profile: \d+ resources, 0 unacknowledged errors$/m);
+  });
+
+  test('check passes on that output in every format (exit 0)', async () => {
+    const text = await run('check', out);
+    expect(text.code).toBe(0);
+    expect(text.out).toMatch(/^NHS compliance profile: \d+ resources checked, 0 unacknowledged errors, \d+ acknowledged, \d+ warnings: PASSED$/m);
+    const json = await run('check', out, '--format', 'json');
+    expect(json.code).toBe(0);
+    const report = JSON.parse(json.out);
+    expect(report.passed).toBe(true);
+    expect(report.checkedResources).toBeGreaterThan(500);
+    // Every acknowledged finding carries its written reason.
+    for (const f of report.findings) expect(f.acknowledgedReason ?? '').toMatch(/.{20,}/);
+    const md = await run('check', out, '--format=markdown');
+    expect(md.out).toMatch(/^### NHS compliance profile: passed/);
+    expect(md.out).toContain('| NHS-BAK-1 | Every clinical store has an immutable backup copy | 2.6 Resilience | B5.c Backups |');
+  });
+
+  test('a tampered output fails the check, naming the rule and the resource (exit 1)', async () => {
+    const tampered = join(work, 'tampered');
+    cpSync(join(out, 'gcp'), join(tampered, 'gcp'), { recursive: true });
+    const file = join(tampered, 'gcp', 'stacks', 'cli-test-rem-prod', 'cdk.tf.json');
+    const tf = JSON.parse(readFileSync(file, 'utf8'));
+    const [name, bucket] = Object.entries<any>(tf.resource.google_storage_bucket)[0];
+    delete bucket.encryption;
+    writeFileSync(file, JSON.stringify(tf));
+    const r = await run('check', tampered);
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/FAILED/);
+    expect(r.out).toMatch(new RegExp(`^error\\s+NHS-ENC-1\\s+gcp\\s+cli-test-rem-prod\\s+google_storage_bucket\\.${name}\\s`, 'm'));
+  });
+
+  test('check: a wrong format is wrong usage (2); a missing or empty folder is bad input (1)', async () => {
+    expect((await run('check', out, '--format', 'html')).code).toBe(2);
+    expect((await run('check')).code).toBe(2);
+    const missing = await run('check', join(work, 'no-such-folder'));
+    expect(missing.code).toBe(1);
+    expect(missing.errLines).toEqual([expect.stringMatching(/^error: .*no-such-folder: no such folder/)]);
+    const empty = mkdtempSync(join(work, 'empty-'));
+    const r = await run('check', empty);
+    expect(r.code).toBe(1);
+    expect(r.errLines).toEqual([expect.stringMatching(/no synth output in it \(expected aws\/, azure\/ or gcp\//)]);
   });
 
   test('bad input writes nothing: no output folder, no lock file', async () => {

@@ -3,8 +3,14 @@ import { BackboneError } from '../../src/core/errors';
 import { Cloud } from '../../src/core/regions';
 
 const finding = (over: Partial<ComplianceFinding> = {}): ComplianceFinding => ({
-  ruleId: 'NHS-ENC-1', cloud: Cloud.AWS, stack: 'x-rem-prod', resource: 'StoreBucket1234', resourceType: 'AWS::S3::Bucket',
-  message: 'bucket is encrypted with an AWS-managed key, not a customer key', severity: FindingSeverity.ERROR, ...over,
+  ruleId: 'NHS-ENC-1',
+  cloud: Cloud.AWS,
+  stack: 'x-rem-prod',
+  resource: 'StoreBucket1234',
+  resourceType: 'AWS::S3::Bucket',
+  message: 'bucket is encrypted with an AWS-managed key, not a customer key',
+  severity: FindingSeverity.ERROR,
+  ...over,
 });
 
 const messageOf = (fn: () => unknown): string => {

@@ -72,7 +72,10 @@ describe('apps added in code', () => {
     const spec = BackboneSpec.fromProps(SMALL);
     const added = spec.addApp({ name: 'ai-fracture', trusts: ['RBS'], dicomweb: 'read' as any, store: { category: 'imaging', years: 30 } });
     expect(added).toEqual({
-      name: 'ai-fracture', trusts: ['RBS'], dicomweb: 'read', ingress: 'none',
+      name: 'ai-fracture',
+      trusts: ['RBS'],
+      dicomweb: 'read',
+      ingress: 'none',
       store: { category: 'imaging', years: 30, lockMode: 'compliance', legalHold: false, coldAfterDays: 90 },
     });
     expect(spec.appsServing('RBS').map((a) => a.name)).toContain('ai-fracture');

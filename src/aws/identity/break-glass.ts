@@ -5,6 +5,7 @@ import { ROLE_KIND_TAG, RoleKind } from './role-kind';
 import { BackboneSpec } from '../../core/backbone-spec';
 import { BackboneError } from '../../core/errors';
 import { NameKind } from '../../core/naming';
+import { AwsCompliance } from '../compliance/acknowledge';
 
 /** Props of break-glass access. */
 export interface BreakGlassAccessProps {
@@ -83,6 +84,9 @@ export class BreakGlassAccess extends Construct {
     });
     Tags.of(this.role).add(ROLE_KIND_TAG, RoleKind.BREAK_GLASS);
     Tags.of(this.role).add('nhs-backbone:break-glass', 'every use raises an alert');
+    if (policies.some((p) => ['AdministratorAccess', 'PowerUserAccess', 'IAMFullAccess'].includes(p))) {
+      AwsCompliance.acknowledge(this.role, 'NHS-IAM-1', `The break-glass role is the backbone's one emergency-access role, administrative by design (${policies.join(', ')}) so that it can repair anything, the permissions boundary included. Only the account${trusted.length > 0 ? '\'s named principals' : ''} can assume it, only with MFA used within the hour, for one-hour sessions, and every AssumeRole raises an alert on an encrypted SNS topic.`);
+    }
 
     this.key = new CustomerManagedKey(this, 'AlertKey', { spec, dataClass: 'alerts' });
     this.topic = new sns.Topic(this, 'Topic', {

@@ -7,6 +7,7 @@ import { BackboneError } from '../../core/errors';
 import { CiIssuer, checkCiSubject } from '../../core/identity';
 import { NameKind } from '../../core/naming';
 import { Cloud } from '../../core/regions';
+import { acknowledgeNag } from '../compliance/internal';
 
 /** The audience AWS's STS expects in a CI token (what aws-actions/configure-aws-credentials asks for). */
 const STS_AUDIENCE = 'sts.amazonaws.com';
@@ -104,6 +105,7 @@ export class CiFederation extends Construct {
     });
     Tags.of(this.role).add(ROLE_KIND_TAG, RoleKind.CI_DEPLOY);
 
+    acknowledgeNag(this, ['IAMNoInlinePolicy'], 'The deploy role\'s one statement (sts:AssumeRole on the four CDK bootstrap roles of the backbone\'s region) is a CloudFormation-managed AWS::IAM::Policy attached to this role only; a customer-managed policy would add a resource and no control.');
     const qualifier = props.cdkQualifier ?? 'hnb659fds';
     if (!/^[a-z0-9]{1,10}$/.test(qualifier)) {
       throw BackboneError.of('cdkQualifier', `"${qualifier}" is not a CDK bootstrap qualifier (1-10 lower-case letters or digits)`);

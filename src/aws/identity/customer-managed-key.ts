@@ -1,6 +1,7 @@
 import { Duration, RemovalPolicy, Token, aws_iam as iam, aws_kms as kms } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { requireWorkloadIdentity } from './internal';
+import { denyGrantsExceptForAwsServices } from './key-policy';
 import { IWorkloadIdentity } from './workload-identity';
 import { BackboneSpec } from '../../core/backbone-spec';
 import { BackboneError } from '../../core/errors';
@@ -36,8 +37,9 @@ export interface CustomerManagedKeyProps {
  * class of its data: named from the spec (`alias/<backbone>-<ods>-key[-<class>]-<env>`),
  * rotated automatically, never deleted by an update or a stack deletion
  * (RemovalPolicy.RETAIN, and a 30-day deletion window should anyone schedule
- * it by hand), with a key policy that names the account as administrator and
- * no wildcard principal. Apps get access only through `grant*` methods, which
+ * it by hand), with a key policy that names the account as administrator,
+ * refuses grants except those AWS services make for their callers, and gives
+ * nothing to a wildcard principal. Apps get access only through `grant*` methods, which
  * take a WorkloadIdentity.
  */
 export class CustomerManagedKey extends Construct {
@@ -75,6 +77,7 @@ export class CustomerManagedKey extends Construct {
       pendingWindow: Duration.days(30),
       removalPolicy: RemovalPolicy.RETAIN,
     });
+    denyGrantsExceptForAwsServices(this.key);
     this.keyArn = this.key.keyArn;
   }
 

@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { BackboneSpec } from '../../core/backbone-spec';
 import { BackboneError } from '../../core/errors';
 import { Cloud, UkRegions } from '../../core/regions';
+import { acknowledgeGuard, acknowledgeNag } from '../compliance/internal';
 
 /**
  * Actions the boundary lets roles under it use at all (a ceiling: a role still
@@ -41,6 +42,18 @@ const DEFAULT_ALLOWED_ACTIONS = [
   'backup:DescribeBackupVault',
   'backup:CopyIntoBackupVault',
   'tag:GetResources',
+];
+
+/**
+ * Deletions of clinical data that no backbone role may ever make: HealthImaging
+ * has no retention lock, so the boundary is what stops an image set (or a
+ * whole DICOM store) being deleted; and no role may bypass a governance-mode
+ * S3 lock.
+ */
+const CLINICAL_DELETION_ACTIONS = [
+  'medical-imaging:DeleteImageSet',
+  'medical-imaging:DeleteDatastore',
+  's3:BypassGovernanceRetention',
 ];
 
 /**
@@ -87,7 +100,8 @@ export interface BackbonePermissionsBoundaryProps {
  *
  * Whatever a role is granted later, it can never: create IAM users or access
  * keys; act outside the regions the spec's residency allows (global services
- * excepted); schedule a key's deletion or disable a key or its rotation;
+ * excepted); delete a HealthImaging image set or datastore, or bypass a
+ * governance-mode S3 lock; schedule a key's deletion or disable a key or its rotation;
  * change S3 public access blocks; stop or delete a CloudTrail trail; or
  * change, detach or escape this boundary.
  */
@@ -162,6 +176,12 @@ export class BackbonePermissionsBoundary extends Construct {
           resources: ['*'],
         }),
         new iam.PolicyStatement({
+          sid: 'DenyClinicalDeletion',
+          effect: iam.Effect.DENY,
+          actions: CLINICAL_DELETION_ACTIONS,
+          resources: ['*'],
+        }),
+        new iam.PolicyStatement({
           sid: 'DenyAuditTampering',
           effect: iam.Effect.DENY,
           actions: ['cloudtrail:StopLogging', 'cloudtrail:DeleteTrail'],
@@ -189,5 +209,8 @@ export class BackbonePermissionsBoundary extends Construct {
       ],
     });
     this.policyArn = this.policy.managedPolicyArn;
+    const ceiling = 'This managed policy is a permissions boundary, not a grant: its service-wide statements (e.g. s3:*) are the ceiling of what a backbone role may ever be granted, and the role still needs a grant scoped to resources for each action. Its deny statements are the point of it.';
+    acknowledgeNag(this, ['IAMPolicyNoStatementsWithFullAccess'], ceiling);
+    acknowledgeGuard(this, ['iam_managed_policy_no_statements_with_full_access_check'], ceiling);
   }
 }

@@ -5,8 +5,10 @@ import { ROLE_KIND_TAG, RoleKind } from './role-kind';
 import { BackboneSpec } from '../../core/backbone-spec';
 import { BackboneError } from '../../core/errors';
 import { NameKind } from '../../core/naming';
+import { GRANT_POLICY_REASON, acknowledgeNag } from '../compliance/internal';
 
 const WORKLOAD_IDENTITY = Symbol.for('nhs-backbone.aws.WorkloadIdentity');
+
 
 /** A specialist app's workload identity on AWS. */
 export interface IWorkloadIdentity extends iam.IGrantable {
@@ -113,5 +115,6 @@ export class WorkloadIdentity extends Construct implements IWorkloadIdentity {
     this.roleName = this.role.roleName;
     this.grantPrincipal = this.role;
     Object.defineProperty(this, WORKLOAD_IDENTITY, { value: true });
+    acknowledgeNag(this, ['IAMNoInlinePolicy'], GRANT_POLICY_REASON);
   }
 }

@@ -5,10 +5,14 @@ import {
 import { Construct, IConstruct } from 'constructs';
 import { DicomStoreRefs, grantDicom, healthImagingServices, requireBackboneGrantee, stackOfGrantee } from './dicom-access';
 import { BackboneSpec, ImagingNetwork } from '../../core/backbone-spec';
+import { RECORDS_CATEGORY_TAG } from '../../core/compliance';
 import { BackboneError } from '../../core/errors';
 import { NameKind } from '../../core/naming';
 import { Cloud } from '../../core/regions';
+import { RecordsCategory } from '../../core/retention';
 import { NhsTagKey } from '../../core/tags';
+import { AwsCompliance } from '../compliance/acknowledge';
+import { denyGrantsExceptForAwsServices } from '../identity/key-policy';
 
 /** A managed DICOM store of one imaging network on AWS (a HealthImaging datastore). */
 export interface IDicomStore {
@@ -198,6 +202,7 @@ export class DicomStore extends Construct implements IDicomStore {
       resources: ['*'],
       conditions: { StringEquals: viaHealthImaging, Bool: { 'kms:GrantIsForAWSResource': 'true' } },
     }));
+    denyGrantsExceptForAwsServices(this.key);
     this.keyArn = this.key.keyArn;
 
     this.datastoreName = DicomStore.datastoreNameFor(spec, network.id);
@@ -213,8 +218,15 @@ export class DicomStore extends Construct implements IDicomStore {
       [NhsTagKey.ENVIRONMENT]: spec.environment,
       [NhsTagKey.MANAGED_BY]: 'nhs-backbone',
       'imaging-network': network.id,
+      [RECORDS_CATEGORY_TAG]: RecordsCategory.IMAGING.id,
     };
-    if (network.id !== 'national') stableTags[NhsTagKey.ODS_CODE] = network.odsCode;
+    if (network.id !== 'national') {
+      stableTags[NhsTagKey.ODS_CODE] = network.odsCode;
+    } else {
+      AwsCompliance.acknowledge(this.datastore, 'NHS-TAG-1', 'A HealthImaging datastore\'s tags are create-only: the national network\'s ODS code is the hub organisation\'s (spec odsCode), which a spec may change, and a change would replace the datastore with an empty one. The key, the SSM parameters and the stack carry it.');
+    }
+    AwsCompliance.acknowledge(this.datastore, 'NHS-RET-1', 'HealthImaging has no retention lock (no WORM setting). Compensating controls: the DICOM grants (grantDicomRead/grantDicomWrite) never include DeleteImageSet, UpdateImageSetMetadata or CopyImageSet, the permissions boundary denies HealthImaging deletes to every backbone role, CloudTrail records every DICOM access, and the datastore is retained on stack deletion. Only the break-glass role can delete, and its use alerts.');
+    AwsCompliance.acknowledge(this.datastore, 'NHS-BAK-1', 'Neither AWS Backup nor replication copies a HealthImaging datastore. The immutable copy of images must be kept outside it: the modalities\' and the trust PACS\'s own archive, or a ClinicalStore of category imaging that the DIMSE gateway also writes to (not built yet). Deletes are refused to every backbone role by the permissions boundary.');
     Aspects.of(this.datastore).add(new StableTags(this.datastore, stableTags));
 
     this.datastoreId = this.datastore.attrDatastoreId;

@@ -12,12 +12,15 @@ import { BackboneError } from '../../core/errors';
 import { NameKind } from '../../core/naming';
 import { Cloud } from '../../core/regions';
 import { OrthancGatewayConfig } from '../../imaging/orthanc-gateway';
+import { GRANT_POLICY_REASON, acknowledgeGuard, acknowledgeNag } from '../compliance/internal';
 import { CustomerManagedKey } from '../identity/customer-managed-key';
 import { BackbonePermissionsBoundary } from '../identity/permissions-boundary';
 import { ROLE_KIND_TAG, RoleKind } from '../identity/role-kind';
 
 /** The SigV4 signing proxy, pinned (awslabs/aws-sigv4-proxy release 1.10). */
 const DEFAULT_SIGV4_PROXY_IMAGE = 'public.ecr.aws/aws-observability/aws-sigv4-proxy:1.10';
+/** The sidecar's hard memory limit; Orthanc gets the rest of the task's memory. */
+const SIGV4_PROXY_MEMORY_MIB = 128;
 /** Where the sidecar listens: loopback only, inside the task. */
 const SIGV4_PROXY_ADDRESS = '127.0.0.1:8080';
 
@@ -67,7 +70,8 @@ export interface DimseGatewayProps {
   readonly store?: IDicomStore;
   /**
    * The Orthanc gateway image, pinned by tag or digest (`latest` is refused).
-   * A private ECR URI is pulled with the execution role's rights.
+   * A private ECR URI is pulled with the execution role's rights. It runs as
+   * the user `orthanc` (Debian's orthanc package makes it), never root.
    * @default - built from docker/orthanc-gateway as a CDK asset
    */
   readonly image?: string;
@@ -397,6 +401,7 @@ export class DimseGateway extends Construct {
       user: '65534:65534',
       readonlyRootFilesystem: true,
       memoryReservationMiB: 64,
+      memoryLimitMiB: SIGV4_PROXY_MEMORY_MIB,
       logging: ecs.LogDrivers.awsLogs({ logGroup: this.logGroup, streamPrefix: 'sigv4-proxy' }),
     });
 
@@ -436,6 +441,9 @@ export class DimseGateway extends Construct {
       command: [script.join('\n')],
       environment,
       secrets,
+      // Debian's orthanc package's unprivileged user (the image's USER): stated here so the task never runs as root.
+      user: 'orthanc',
+      memoryLimitMiB: memory - SIGV4_PROXY_MEMORY_MIB,
       portMappings: [{ containerPort: this.port, protocol: ecs.Protocol.TCP, name: 'dimse' }],
       healthCheck: {
         command: ['CMD-SHELL', `curl -fsS -o /dev/null http://127.0.0.1:${this.config.httpPort}/system || exit 1`],
@@ -453,6 +461,7 @@ export class DimseGateway extends Construct {
     const cluster = new ecs.Cluster(this, 'Cluster', {
       vpc,
       clusterName: name('dimse-gateway'),
+      containerInsightsV2: ecs.ContainerInsights.ENABLED,
     });
     this.service = new ecs.FargateService(this, 'Service', {
       cluster,
@@ -491,6 +500,16 @@ export class DimseGateway extends Construct {
       healthCheck: { protocol: elbv2.Protocol.TCP, interval: Duration.seconds(30), healthyThresholdCount: 2, unhealthyThresholdCount: 2 },
       targets: [this.service.loadBalancerTarget({ containerName: 'orthanc', containerPort: this.port, protocol: ecs.Protocol.TCP })],
     });
+
+    // ---- checks that do not fit a DIMSE gateway, and why ------------------------
+    for (const role of [this.taskRole, this.executionRole]) acknowledgeNag(role, ['IAMNoInlinePolicy'], GRANT_POLICY_REASON);
+    const waitingRoom = 'The file system is a waiting room: it holds a DICOM instance only until HealthImaging has accepted it (normally seconds), then Orthanc deletes it. A backup would keep copies of patient images outside the DICOM store\'s controls for the backup\'s retention; the instances\' durable home is the DICOM store.';
+    acknowledgeNag(this.fileSystem, ['EFSInBackupPlan'], waitingRoom);
+    acknowledgeGuard(this.fileSystem, ['efs_automatic_backups_enabled_check'], waitingRoom);
+    const tcp = 'The load balancer passes DIMSE through as TCP (client IP preserved) so that Orthanc checks each modality\'s address and, with gateway TLS on, terminates DICOM TLS itself with the trust\'s certificate and verifies the modality\'s; AWS writes NLB access logs only for TLS listeners, and the spoke\'s VPC flow logs record every connection.';
+    acknowledgeNag(this.loadBalancer, ['ELBLoggingEnabled', 'ELBv2ACMCertificateRequired'], tcp);
+    acknowledgeGuard(this.loadBalancer, ['elbv2_logging_enabled_check'], tcp);
+    acknowledgeGuard(this.taskDefinition, ['ecs_containers_readonly_access_check'], 'The sidecar\'s root file system is read-only. Orthanc\'s start command writes the generated configuration and TLS material into /etc/orthanc; the default image declares /etc/orthanc and /tmp as volumes for a read-only root, but a pinned custom image need not, and Fargate\'s handling of image volumes is not proven here (see docs/aws-imaging.md).');
   }
 
   private orthancImage(image?: string): ecs.ContainerImage {

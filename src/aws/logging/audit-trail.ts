@@ -3,7 +3,12 @@ import { Construct } from 'constructs';
 import { CentralLogStore } from './central-log-store';
 import { BackboneSpec } from '../../core/backbone-spec';
 import { BackboneError } from '../../core/errors';
+import { AwsCompliance } from '../compliance/acknowledge';
+import { acknowledgeGuard, acknowledgeNag } from '../compliance/internal';
 import { DicomStore } from '../imaging/dicom-store';
+
+/** The S3 calls that deliver logs into the archive, left out of the archive's own data events. */
+const LOG_DELIVERY_EVENTS = ['PutObject', 'CreateMultipartUpload', 'UploadPart', 'CompleteMultipartUpload', 'AbortMultipartUpload'];
 
 /** CloudTrail's quota: values over all conditions of all advanced event selectors of a trail. */
 const MAX_SELECTOR_VALUES = 500;
@@ -39,9 +44,14 @@ export interface AuditTrailProps {
  *   retrieve, and image-set reads, for every imaging network.
  * - management events (unless turned off), which the break-glass alert needs.
  *
+ * - every object-level call on the log archive itself except log deliveries
+ *   (PutObject and multipart uploads): who read, deleted or changed the
+ *   retention of archived logs. Deliveries are left out so that the trail
+ *   does not log its own deliveries (NHS-LOG-1 is acknowledged on the archive
+ *   for them).
+ *
  * Logs land under `cloudtrail/` in the central log archive, encrypted with its
- * key. The log archive is excluded so that the trail does not log its own
- * deliveries. The selectors name the archive and resource types, not the
+ * key. The selectors name the archive and resource types, not the
  * stores or datastores, so that they stay within CloudTrail's limits (500
  * condition values per trail) at 209 trusts and need no cross-stack reference.
  */
@@ -117,6 +127,19 @@ export class AuditTrail extends Construct {
       ],
     });
 
+    // The archive's own object access, except the writes that deliver logs
+    // (recording them would log each delivery of the trail's own logs, forever).
+    selectors.push({
+      name: 'Log archive access other than log delivery',
+      fieldSelectors: [
+        { field: 'eventCategory', equalTo: ['Data'] },
+        { field: 'resources.type', equalTo: ['AWS::S3::Object'] },
+        { field: 'resources.ARN', startsWith: [`${bucket.bucketArn}/`] },
+        { field: 'eventName', notEquals: LOG_DELIVERY_EVENTS },
+      ],
+    });
+    AwsCompliance.acknowledge(bucket, 'NHS-LOG-1', `The trail records every object-level call on the log archive except the log deliveries themselves (${LOG_DELIVERY_EVENTS.join(', ')}): recording those would log each delivery of the trail's own logs in a loop. Reads, deletes and retention changes of archived logs are recorded.`);
+
     selectors.push(...DicomStore.auditEventSelectors());
     const values = selectors.reduce((n, sel) => n + selectorValues(sel), 0);
     if (values > MAX_SELECTOR_VALUES) {
@@ -138,6 +161,12 @@ export class AuditTrail extends Construct {
     this.trail.node.addDependency(bucket.policy ?? bucket);
     this.trail.node.addDependency(logStore.key);
     this.trailArn = this.trail.attrArn;
+    if (props.managementEvents === false) {
+      AwsCompliance.acknowledge(this.trail, 'NHS-LOG-1', 'Management events are recorded by the organisation trail (AuditTrailProps.managementEvents is false); a second copy would be charged. The break-glass alert needs that trail\'s events in this account and region.');
+    }
+    const noCloudWatch = 'The trail delivers to the locked, KMS-encrypted central log archive; alerting runs on EventBridge (the break-glass rule), which receives CloudTrail events without CloudWatch Logs. A CloudWatch Logs copy would re-ingest every clinical-store data event at ingestion cost and hold it outside Object Lock.';
+    acknowledgeNag(this.trail, ['CloudTrailCloudWatchLogsEnabled'], noCloudWatch);
+    acknowledgeGuard(this.trail, ['cloud_trail_cloud_watch_logs_enabled_check'], noCloudWatch);
   }
 }
 

@@ -1,8 +1,12 @@
-import { Aws, Duration, RemovalPolicy, aws_iam as iam, aws_kms as kms, aws_s3 as s3 } from 'aws-cdk-lib';
+import { Aws, Duration, RemovalPolicy, Tags, aws_iam as iam, aws_kms as kms, aws_s3 as s3 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { BackboneSpec } from '../../core/backbone-spec';
+import { RECORDS_CATEGORY_TAG } from '../../core/compliance';
 import { BackboneError } from '../../core/errors';
 import { NameKind } from '../../core/naming';
+import { RecordsCategory } from '../../core/retention';
+import { acknowledgeGuard, acknowledgeNag } from '../compliance/internal';
+import { denyGrantsExceptForAwsServices } from '../identity/key-policy';
 
 /** Props of the central log store. */
 export interface CentralLogStoreProps {
@@ -31,6 +35,8 @@ export interface CentralLogStoreProps {
  * has just ended; the locked version itself goes a day later as a noncurrent
  * version), so the archive never keeps logs longer than decided either.
  * Public access blocked, TLS 1.2+ only, no ACLs, kept when the stack is deleted.
+ * Tagged `records-category: audit-log` (NHS-RET-1 checks the lock against the
+ * category's one-year floor); its key refuses grants except to AWS services.
  *
  * Its name is deterministic (from the spec's naming), so trust stacks write to
  * it by name and ARN rather than through 209 cross-stack exports.
@@ -106,6 +112,13 @@ export class CentralLogStore extends Construct {
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
       removalPolicy: RemovalPolicy.RETAIN,
     });
+    denyGrantsExceptForAwsServices(this.key);
+    // NHS-RET-1 checks the lock against the audit-log category's floor.
+    Tags.of(this.bucket).add(RECORDS_CATEGORY_TAG, RecordsCategory.AUDIT_LOG.id);
+    acknowledgeNag(this.bucket, ['S3BucketLoggingEnabled'], 'This is the log archive: S3 cannot deliver server access logs to a bucket with Object Lock or SSE-KMS, nor usefully to itself; the backbone trail records reads, deletes and retention changes of archived logs as CloudTrail data events (AuditTrail), and bucket configuration changes as management events.');
+    acknowledgeGuard(this.bucket, ['s3_bucket_logging_enabled_check'], 'This is the log archive: S3 cannot deliver server access logs to a bucket with Object Lock or SSE-KMS; the backbone trail records reads, deletes and retention changes of archived logs as CloudTrail data events (AuditTrail).');
+    acknowledgeNag(this.bucket, ['S3BucketReplicationEnabled'], 'Logs are locked in compliance mode for the retention and kept in three zones; a copy in another account is the organisation\'s log archive account (e.g. Control Tower\'s), fed by an organisation trail, not something a workload account can protect from its own administrators.');
+    acknowledgeGuard(this.bucket, ['s3_event_notifications_enabled_check'], 'Nothing consumes the log archive\'s object events: every flow-log, firewall and CloudTrail delivery would raise one; investigations query the archive (e.g. with Athena) instead.');
     const delivery = new iam.ServicePrincipal('delivery.logs.amazonaws.com');
     const sourceAccount = { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } };
     this.bucket.addToResourcePolicy(new iam.PolicyStatement({

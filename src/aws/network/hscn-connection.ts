@@ -1,8 +1,10 @@
 import { Duration, aws_directconnect as dx, aws_ec2 as ec2, custom_resources as cr } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { CUSTOM_RESOURCE_POLICY_REASON } from './default-security-group';
 import { BackboneSpec } from '../../core/backbone-spec';
 import { BackboneError } from '../../core/errors';
 import { HscnConnectionType } from '../../core/spec';
+import { acknowledgeNag } from '../compliance/internal';
 
 /** Props of the HSCN connection. */
 export interface HscnConnectionProps {
@@ -126,6 +128,7 @@ export class HscnConnection extends Construct {
         timeout: Duration.minutes(2),
       });
       lookup.node.addDependency(a.after);
+      acknowledgeNag(lookup, ['IAMNoInlinePolicy'], CUSTOM_RESOURCE_POLICY_REASON);
       const attachmentId = lookup.getResponseField('TransitGatewayAttachments.0.TransitGatewayAttachmentId');
       new ec2.CfnTransitGatewayRouteTableAssociation(this, `${a.id}Association`, {
         transitGatewayAttachmentId: attachmentId,

@@ -1,6 +1,8 @@
 import {
-  Duration, Stack,
+  ArnFormat, Duration, RemovalPolicy, Stack,
   aws_ec2 as ec2,
+  aws_iam as iam,
+  aws_logs as logs,
   aws_networkfirewall as nfw,
   aws_route53 as route53,
   aws_route53_targets as targets,
@@ -9,7 +11,7 @@ import {
   custom_resources as cr,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { closeDefaultSecurityGroup, DefaultSecurityGroupCloser } from './default-security-group';
+import { acknowledgeCustomResourceFunction, closeDefaultSecurityGroup, CUSTOM_RESOURCE_POLICY_REASON, DefaultSecurityGroupCloser } from './default-security-group';
 import { buildFirewallPolicy } from './firewall-policy';
 import { HscnConnection } from './hscn-connection';
 import { HubParameters, HubValue } from './hub-parameters';
@@ -17,7 +19,11 @@ import { PlanIpAddresses } from './plan-ip-addresses';
 import { AWS_AZS } from './zones';
 import { AddressPlan, HubSubnet } from '../../core/address-plan';
 import { BackboneSpec } from '../../core/backbone-spec';
+import { acknowledgeNag } from '../compliance/internal';
 import { CentralLogStore } from '../logging/central-log-store';
+
+/** The construct id (in the stack) of aws-cdk-lib's AwsCustomResource handler function. */
+const AWS_CUSTOM_RESOURCE_FUNCTION_ID = 'AWS679f53fac002430cb0da5b7982bd2287';
 
 /** HSCN DNS resolvers (cns0.nhs.uk, cns1.nhs.uk). */
 export const HSCN_DNS_SERVERS = ['155.231.231.1', '155.231.231.2'];
@@ -147,6 +153,9 @@ export class HubNetwork extends Construct {
       ],
     });
     const group = (name: string) => this.vpc.selectSubnets({ subnetGroupName: name }).subnets as ec2.Subnet[];
+    for (const egress of group('egress')) {
+      acknowledgeNag(egress, ['VPCNoUnrestrictedRouteToIGW'], 'The hub\'s egress subnets hold only the NAT gateways: their default route to the internet gateway is the backbone\'s one way out, reached only after the firewall has inspected the traffic (and its return path goes back through the firewall). Nothing else runs there and no public IP is given on launch.');
+    }
 
     new ec2.CfnFlowLog(this, 'FlowLog', {
       resourceId: this.vpc.vpcId,
@@ -158,8 +167,8 @@ export class HubNetwork extends Construct {
       destinationOptions: { FileFormat: 'parquet', HiveCompatiblePartitions: true, PerHourPartition: true },
     }).node.addDependency(this.logStore.bucket);
 
-    const closer = new DefaultSecurityGroupCloser(this, 'DefaultSgCloser', { spec });
-    closeDefaultSecurityGroup(this, spec, this.vpc.vpcDefaultSecurityGroup, closer.function.functionArn);
+    const closer = new DefaultSecurityGroupCloser(this, 'DefaultSgCloser', { spec, encryptionKey: this.logStore.key });
+    closeDefaultSecurityGroup(this, spec, this.vpc.node.defaultChild!, this.vpc.vpcDefaultSecurityGroup, closer.function.functionArn);
 
     // ---- transit gateway and its route tables --------------------------------
     this.transitGateway = new ec2.CfnTransitGateway(this, 'TransitGateway', {
@@ -229,6 +238,24 @@ export class HubNetwork extends Construct {
     // The firewall's endpoint in each zone. CloudFormation lists them
     // (attrEndpointIds) in no fixed order, so each zone's id is read from
     // DescribeFirewall.
+    // The account's AwsCustomResource handler (one function per stack) logs to a
+    // log group encrypted with the log store's key and kept a year.
+    const crLogGroupName = `/nhs-backbone/${spec.naming.hub('custom-resources')}`;
+    this.logStore.key.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'AllowLogsCustomResources',
+      principals: [new iam.ServicePrincipal(`logs.${region}.amazonaws.com`)],
+      actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+      resources: ['*'],
+      conditions: {
+        ArnEquals: { 'kms:EncryptionContext:aws:logs:arn': stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: crLogGroupName, arnFormat: ArnFormat.COLON_RESOURCE_NAME }) },
+      },
+    }));
+    const crLogGroup = new logs.LogGroup(this, 'CustomResourceLogs', {
+      logGroupName: crLogGroupName,
+      encryptionKey: this.logStore.key,
+      retention: logs.RetentionDays.ONE_YEAR,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
     const endpoints = new cr.AwsCustomResource(this, 'FirewallEndpoints', {
       onUpdate: {
         service: 'NetworkFirewall',
@@ -240,7 +267,11 @@ export class HubNetwork extends Construct {
       policy: cr.AwsCustomResourcePolicy.fromSdkCalls({ resources: [this.firewall.attrFirewallArn] }),
       installLatestAwsSdk: false,
       timeout: Duration.minutes(2),
+      logGroup: crLogGroup,
     });
+    acknowledgeNag(endpoints, ['IAMNoInlinePolicy'], CUSTOM_RESOURCE_POLICY_REASON);
+    const handler = stack.node.tryFindChild(AWS_CUSTOM_RESOURCE_FUNCTION_ID);
+    if (handler) acknowledgeCustomResourceFunction(handler);
     const endpointIn = (az: string) => endpoints.getResponseField(`FirewallStatus.SyncStates.${az}.Attachment.EndpointId`);
 
     // ---- routes in the hub VPC ----------------------------------------------

@@ -214,7 +214,7 @@ export class TrustSpoke extends Construct {
       profileId: HubParameters.read(this, spec, HubValue.DNS_PROFILE_ID),
       resourceId: vpc.ref,
     });
-    closeDefaultSecurityGroup(this, spec, vpc.attrDefaultSecurityGroup);
+    closeDefaultSecurityGroup(this, spec, vpc, vpc.attrDefaultSecurityGroup);
   }
 
   /** The spoke's subnets of a role. */

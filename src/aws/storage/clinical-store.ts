@@ -2,10 +2,12 @@ import { Duration, RemovalPolicy, Stack, Tags, aws_iam as iam, aws_s3 as s3 } fr
 import { Construct } from 'constructs';
 import { DAYS_PER_YEAR } from './internal';
 import { BackboneSpec } from '../../core/backbone-spec';
+import { RECORDS_CATEGORY_TAG } from '../../core/compliance';
 import { BackboneError } from '../../core/errors';
 import { NameKind } from '../../core/naming';
 import { LockMode, RecordsCategory } from '../../core/retention';
 import { StoreSpec } from '../../core/spec';
+import { acknowledgeGuard, acknowledgeNag } from '../compliance/internal';
 import { CustomerManagedKey } from '../identity/customer-managed-key';
 import { requireWorkloadIdentity } from '../identity/internal';
 import { IWorkloadIdentity } from '../identity/workload-identity';
@@ -26,6 +28,9 @@ const LEGAL_HOLD_DENIED_ACTIONS = [
   's3:PutLifecycleConfiguration',
   's3:BypassGovernanceRetention',
 ];
+
+/** Why a clinical store has no S3 server access log (cdk-nag and cfn-guard). */
+const ACCESS_LOG_REASON = 'S3 server access logs cannot be delivered to a bucket with Object Lock or SSE-KMS, so they would need an unlocked, S3-encrypted log bucket; instead the backbone trail (AuditTrail) records every object-level call on the store as CloudTrail data events, naming the principal, in the locked, KMS-encrypted central log archive.';
 
 /** Props of a clinical store. */
 export interface ClinicalStoreProps {
@@ -77,6 +82,11 @@ export interface ClinicalStoreProps {
  *   every object read and write as CloudTrail data events in the KMS-encrypted,
  *   object-locked central log archive instead (see AuditTrail). Data events
  *   name the IAM principal; server access logs are best-effort and unsigned.
+ * - Tagged `records-category` (the category's id), which the NHS compliance
+ *   profile's NHS-RET-1 reads to check the lock against the category's floor.
+ * - Object events (created, deleted, restored) go to the account's default
+ *   EventBridge bus, so an app can extend a new record's retention on
+ *   ObjectCreated without polling.
  * - Kept when the stack is deleted or the bucket would be replaced
  *   (DeletionPolicy and UpdateReplacePolicy Retain).
  *
@@ -172,6 +182,14 @@ export class ClinicalStore extends Construct {
     });
     this.bucketName = this.bucket.bucketName;
     this.bucketArn = this.bucket.bucketArn;
+    // Object events go to the account's default EventBridge bus (no Lambda, no
+    // custom resource): an app extends a new record's retention on ObjectCreated.
+    (this.bucket.node.defaultChild as s3.CfnBucket).notificationConfiguration = {
+      eventBridgeConfiguration: { eventBridgeEnabled: true },
+    };
+    acknowledgeNag(this, ['S3BucketLoggingEnabled'], ACCESS_LOG_REASON);
+    acknowledgeGuard(this, ['s3_bucket_logging_enabled_check'], ACCESS_LOG_REASON);
+    acknowledgeNag(this, ['S3BucketReplicationEnabled'], 'The immutable second copy is an AWS Backup recovery point in the trust\'s locked vault (Vault Lock in compliance mode, TrustBackup), copied to the backup account when the spec names one; replication would copy deletes of unlocked versions and add no immutability.');
 
     // Every object with the trust's key: no upload may name another key or ask for SSE-S3.
     this.bucket.addToResourcePolicy(new iam.PolicyStatement({
@@ -221,7 +239,8 @@ export class ClinicalStore extends Construct {
       }));
     }
 
-    Tags.of(this.bucket).add('nhs-backbone:records-category', category.id);
+    // NHS-RET-1 reads the category from this tag and checks the lock against its floor.
+    Tags.of(this.bucket).add(RECORDS_CATEGORY_TAG, category.id);
     Tags.of(this.bucket).add('nhs-backbone:lock', `${lockMode}-${retentionDays}d`);
     if (this.legalHold) Tags.of(this.bucket).add('nhs-backbone:legal-hold', 'on');
   }

@@ -3,9 +3,11 @@ import { Construct } from 'constructs';
 import { ClinicalStore } from './clinical-store';
 import { fitName } from './internal';
 import { BackboneSpec } from '../../core/backbone-spec';
+import { RECORDS_CATEGORY_TAG } from '../../core/compliance';
 import { BackboneError, entryOf } from '../../core/errors';
 import { NameKind } from '../../core/naming';
 import { Cloud } from '../../core/regions';
+import { GRANT_POLICY_REASON, acknowledgeNag } from '../compliance/internal';
 import { CustomerManagedKey } from '../identity/customer-managed-key';
 import { BackbonePermissionsBoundary } from '../identity/permissions-boundary';
 import { ROLE_KIND_TAG } from '../identity/role-kind';
@@ -149,6 +151,7 @@ export class TrustBackup extends Construct {
       maxSessionDuration: Duration.hours(1),
     });
     Tags.of(this.role).add(ROLE_KIND_TAG, 'backup');
+    acknowledgeNag(this.role, ['IAMNoInlinePolicy'], GRANT_POLICY_REASON);
     // The vaults' key: AWS Backup encrypts S3 recovery points with it, through grants.
     this.encryptionKey.key.grant(this.role,
       'kms:Encrypt', 'kms:Decrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:DescribeKey', 'kms:CreateGrant', 'kms:RetireGrant');
@@ -185,6 +188,8 @@ export class TrustBackup extends Construct {
         blockRecoveryPointDeletion: true,
         removalPolicy: RemovalPolicy.RETAIN,
       });
+      // NHS-RET-1 checks the vault lock against the store's category's floor.
+      Tags.of(vault).add(RECORDS_CATEGORY_TAG, store.category.id);
       const copyArn = TrustBackup.copyVaultArnFor(spec, odsCode, store.storeName);
       const plan = new backup.BackupPlan(this, `Plan-${store.storeName}`, {
         backupPlanName: name,

@@ -1,0 +1,3 @@
+export * from './acknowledge';
+export * from './check';
+export * from './plugin';
