@@ -12,6 +12,7 @@ import { StorageContainer } from '@cdktf/provider-azurerm/lib/storage-container'
 import { UserAssignedIdentity } from '@cdktf/provider-azurerm/lib/user-assigned-identity';
 import { TerraformOutput, Token } from 'cdktf';
 import { Construct } from 'constructs';
+import { HARDENED_STORAGE_ACCOUNT } from '../storage/hardened-account';
 import {
   checkNetwork, diagnostics, isGatewayIdentity, networkTags, optionalZoneIds, privateEndpoint, replicationFor,
   requireId, SUBNET_ID, WORKSPACE_ID, ZONE, zoneId,
@@ -259,24 +260,10 @@ export class DicomStore extends Construct implements IDicomStore {
       name: n('dicom', NameKind.AZURE_STORAGE_ACCOUNT),
       resourceGroupName: rg,
       location,
-      accountKind: 'StorageV2',
-      accountTier: 'Standard',
+      ...HARDENED_STORAGE_ACCOUNT,
+      networkRules: { ...HARDENED_STORAGE_ACCOUNT.networkRules, bypass: [...HARDENED_STORAGE_ACCOUNT.networkRules.bypass] },
       accountReplicationType: replicationFor(location),
-      accessTier: 'Hot',
       isHnsEnabled: true,
-      minTlsVersion: 'TLS1_2',
-      httpsTrafficOnlyEnabled: true,
-      publicNetworkAccessEnabled: false,
-      sharedAccessKeyEnabled: false,
-      defaultToOauthAuthentication: true,
-      allowNestedItemsToBePublic: false,
-      crossTenantReplicationEnabled: false,
-      infrastructureEncryptionEnabled: true,
-      queueEncryptionKeyType: 'Account',
-      tableEncryptionKeyType: 'Account',
-      localUserEnabled: false,
-      sftpEnabled: false,
-      networkRules: { defaultAction: 'Deny', bypass: ['AzureServices', 'Logging', 'Metrics'] },
       identity: { type: 'UserAssigned', identityIds: [this.identity.id] },
       customerManagedKey: { keyVaultKeyId: this.key.versionlessId, userAssignedIdentityId: this.identity.id },
       blobProperties: {

@@ -8,6 +8,7 @@ import { StorageShare } from '@cdktf/provider-azurerm/lib/storage-share';
 import { UserAssignedIdentity } from '@cdktf/provider-azurerm/lib/user-assigned-identity';
 import { Fn, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
+import { HARDENED_STORAGE_ACCOUNT } from '../storage/hardened-account';
 import { IDicomStore } from './dicom-store';
 import { DICOM_AUDIENCE, diagnostics, markGatewayIdentity, privateEndpoint, replicationFor, requireId, SUBNET_ID, WORKSPACE_ID, ZONE, zoneId } from './internal';
 import { BackboneSpec } from '../../core/backbone-spec';
@@ -316,25 +317,12 @@ export class DimseGateway extends Construct {
       name: name('dimsespool', NameKind.AZURE_STORAGE_ACCOUNT),
       resourceGroupName: rg,
       location,
-      accountKind: 'StorageV2',
-      accountTier: 'Standard',
+      ...HARDENED_STORAGE_ACCOUNT,
+      networkRules: { ...HARDENED_STORAGE_ACCOUNT.networkRules, bypass: [...HARDENED_STORAGE_ACCOUNT.networkRules.bypass] },
       accountReplicationType: replicationFor(location),
-      accessTier: 'Hot',
-      minTlsVersion: 'TLS1_2',
-      httpsTrafficOnlyEnabled: true,
-      publicNetworkAccessEnabled: false,
       // Container Instances mounts Azure Files with the account key only.
       sharedAccessKeyEnabled: true,
-      defaultToOauthAuthentication: true,
-      allowNestedItemsToBePublic: false,
-      crossTenantReplicationEnabled: false,
-      infrastructureEncryptionEnabled: true,
-      queueEncryptionKeyType: 'Account',
-      tableEncryptionKeyType: 'Account',
-      localUserEnabled: false,
-      sftpEnabled: false,
       isHnsEnabled: false,
-      networkRules: { defaultAction: 'Deny', bypass: ['AzureServices', 'Logging', 'Metrics'] },
       identity: { type: 'UserAssigned', identityIds: [this.identityResource.id] },
       customerManagedKey: { keyVaultKeyId: keyId, userAssignedIdentityId: this.identityResource.id },
       shareProperties: {

@@ -8,6 +8,7 @@ import { StorageManagementPolicy, StorageManagementPolicyRule } from '@cdktf/pro
 import { UserAssignedIdentity } from '@cdktf/provider-azurerm/lib/user-assigned-identity';
 import { Token } from 'cdktf';
 import { Construct } from 'constructs';
+import { HARDENED_STORAGE_ACCOUNT } from './hardened-account';
 import { BackboneError } from '../../core/errors';
 import { AzureBuiltInRole } from '../identity/roles';
 
@@ -111,24 +112,10 @@ export function secureAccount(scope: Construct, o: SecureAccountOptions): Secure
     name: o.name,
     resourceGroupName: o.resourceGroupName,
     location: o.location,
-    accountKind: 'StorageV2',
-    accountTier: 'Standard',
+    ...HARDENED_STORAGE_ACCOUNT,
+    networkRules: { ...HARDENED_STORAGE_ACCOUNT.networkRules, bypass: [...HARDENED_STORAGE_ACCOUNT.networkRules.bypass] },
     accountReplicationType: o.replication,
-    accessTier: 'Hot',
-    minTlsVersion: 'TLS1_2',
-    httpsTrafficOnlyEnabled: true,
-    publicNetworkAccessEnabled: false,
-    sharedAccessKeyEnabled: false,
-    defaultToOauthAuthentication: true,
-    allowNestedItemsToBePublic: false,
-    crossTenantReplicationEnabled: false,
-    infrastructureEncryptionEnabled: true,
-    queueEncryptionKeyType: 'Account',
-    tableEncryptionKeyType: 'Account',
-    localUserEnabled: false,
-    sftpEnabled: false,
     isHnsEnabled: false,
-    networkRules: { defaultAction: 'Deny', bypass: ['AzureServices', 'Logging', 'Metrics'] },
     identity: { type: 'UserAssigned', identityIds: [identity.id] },
     customerManagedKey: { keyVaultKeyId: o.key.versionlessId, userAssignedIdentityId: identity.id },
     immutabilityPolicy: o.accountImmutability ? {
