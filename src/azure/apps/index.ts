@@ -1,0 +1,4 @@
+export * from './app-store';
+export * from './hscn-ingress';
+export * from './internet-edge';
+export * from './specialist-app';
