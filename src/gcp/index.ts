@@ -4,3 +4,4 @@ export * from './identity';
 export * from './storage';
 export * from './imaging';
 export * from './compliance';
+export * from './apps';
