@@ -1,13 +1,20 @@
-import { Stack, Tags } from 'aws-cdk-lib';
-import { Construct } from 'constructs';
+import { Lazy, Stack, Tags, aws_ssm as ssm } from 'aws-cdk-lib';
+import { Construct, IConstruct } from 'constructs';
 import { AddressLock, AddressPlan, TrustSubnet } from '../core/address-plan';
 import { BackboneSpec, ImagingNetwork } from '../core/backbone-spec';
-import { entryOf } from '../core/errors';
+import { BackboneError, entryOf } from '../core/errors';
 import { NameKind } from '../core/naming';
 import { Cloud } from '../core/regions';
-import { DicomWebAccess } from '../core/spec';
+import { AppIngress, AppSpec, DicomWebAccess } from '../core/spec';
 import { NhsTags } from '../core/tags';
+import { AppStore } from './apps/app-store';
+import { AppEdgeNetwork } from './apps/edge-network';
+import { HscnAppIngress } from './apps/hscn-ingress';
+import { AppIngressFirewallRules } from './apps/ingress-firewall-rules';
+import { InternetAppEdge } from './apps/internet-edge';
+import { SpecialistApp } from './apps/specialist-app';
 import { AwsCompliance } from './compliance/acknowledge';
+import { acknowledgeGuard } from './compliance/internal';
 import { BreakGlassAccess } from './identity/break-glass';
 import { CiFederation } from './identity/ci-federation';
 import { CustomerManagedKey } from './identity/customer-managed-key';
@@ -21,6 +28,31 @@ import { HubNetwork } from './network/hub-network';
 import { TrustSpoke } from './network/trust-spoke';
 import { ClinicalStore } from './storage/clinical-store';
 import { TrustBackup } from './storage/trust-backup';
+
+/** How the backbone fronts one app with HSCN or internet ingress (Backbone `appIngress`). */
+export interface AppIngressOptions {
+  /**
+   * ARN of the listeners' certificate: an ACM certificate in the backbone's
+   * region (for an internet app, public, for `domainName` and `*.domainName`;
+   * for an HSCN app, issued by ACM Private CA or imported).
+   * @default - the value of the SSM parameter `/nhs-backbone/<name>/<env>/apps/<app>/certificate-arn`
+   *   (Backbone.certificateParameterName), resolved at deploy time: synthesis never needs it,
+   *   deployment fails until the parameter exists
+   */
+  readonly certificateArn?: string;
+  /**
+   * An internet app's public DNS name; each trust's copy is at `<ods>.<domainName>`.
+   * @default - for an app serving several trusts, the value of the SSM parameter
+   *   `/nhs-backbone/<name>/<env>/apps/<app>/domain-name` (Backbone.domainParameterName), resolved at deploy time;
+   *   for one trust, none (reached at the load balancer's name)
+   */
+  readonly domainName?: string;
+  /**
+   * The port the app's targets listen on (HTTPS).
+   * @default 8443
+   */
+  readonly targetPort?: number;
+}
 
 /** Props of the AWS backbone. */
 export interface BackboneProps {
@@ -49,6 +81,12 @@ export interface BackboneProps {
    * @default "public.ecr.aws/aws-observability/aws-sigv4-proxy:1.10"
    */
   readonly sigv4ProxyImage?: string;
+  /**
+   * Ingress settings of the apps with HSCN or internet ingress, by app name
+   * (apps added later take theirs in `addApp`).
+   * @default - every app's certificate from its SSM parameter (Backbone.certificateParameterName), target port 8443
+   */
+  readonly appIngress?: { [appName: string]: AppIngressOptions };
 }
 
 /**
@@ -70,6 +108,12 @@ export interface BackboneProps {
  * copy to `storage.backup.awsAccount` when given), a workload identity per
  * app with DICOMweb grants on its network's store as `apps[].dicomweb` says,
  * and a DimseGateway when the trust has modalities.
+ * Apps (`apps:` in the spec, or `addApp`): per trust served, the app's
+ * subnets, workload identity, DICOMweb grants, its own store (AppStore, in
+ * the trust's backup) and, for HSCN ingress, an internal load balancer
+ * (HscnAppIngress); per internet app one edge stack (InternetAppEdge, WAF
+ * and CIS2) after the hub, which carries the public edge subnets
+ * (AppEdgeNetwork) and the firewall's app ingress rules (AppIngressFirewallRules).
  */
 export class Backbone extends Construct {
   /** The spec it was built from. */
@@ -99,12 +143,39 @@ export class Backbone extends Construct {
   private readonly imagingStacks = new Map<string, Stack>();
   private readonly dicomStores = new Map<string, DicomStore>();
   private readonly gateways = new Map<string, DimseGateway>();
+  private readonly env: { region: string; account?: string };
+  private readonly ingressOptions = new Map<string, AppIngressOptions>();
+  private readonly specialistApps = new Map<string, SpecialistApp>();
+  private readonly edgeStacks = new Map<string, Stack>();
+  private readonly trustStores = new Map<string, ClinicalStore[]>();
+  private edgeNetwork?: AppEdgeNetwork;
+  private ingressRules?: AppIngressFirewallRules;
+
+  /**
+   * The SSM parameter an internet app's domain name is read from (at deploy
+   * time) when it serves several trusts and `appIngress.<app>.domainName` is not given.
+   */
+  public static domainParameterName(spec: BackboneSpec, appName: string): string {
+    return `/nhs-backbone/${spec.name}/${spec.environment}/apps/${appName}/domain-name`;
+  }
+
+  /** The SSM parameter an app's certificate ARN is read from when `appIngress.<app>.certificateArn` is not given. */
+  public static certificateParameterName(spec: BackboneSpec, appName: string): string {
+    return `/nhs-backbone/${spec.name}/${spec.environment}/apps/${appName}/certificate-arn`;
+  }
 
   constructor(scope: Construct, id: string, props: BackboneProps) {
     super(scope, id);
     this.spec = props.spec;
     this.addressPlan = props.spec.addressPlan(props.addressLock);
     const env = { region: this.spec.region(Cloud.AWS), account: props.account };
+    this.env = env;
+    for (const [name, options] of Object.entries(props.appIngress ?? {})) {
+      if (!this.spec.apps.some((a) => a.name === name)) {
+        throw BackboneError.of(`appIngress.${name}`, `"${name}" is not an app of backbone ${this.spec.name} (one of: ${this.spec.apps.map((a) => a.name).join(', ') || 'none'}; give an app added in code its options in addApp)`);
+      }
+      this.ingressOptions.set(name, { ...options });
+    }
 
     this.hubStack = new Stack(this, 'Hub', {
       stackName: this.spec.naming.name(NameKind.STACK, ['hub']),
@@ -148,12 +219,10 @@ export class Backbone extends Construct {
       // The trust stack reads the hub's values (SSM parameters, log store name) at deploy time: no exports.
       stack.addStackDependency(this.hubStack, 'the spoke attaches to the hub transit gateway');
       const network = this.spec.imagingNetworkOf(trust.odsCode);
-      const dicomStore = this.dicomStore(network.id);
       stack.addStackDependency(this.imagingStack(network.id), 'the gateway and the apps read the DICOM store\'s ids from SSM');
       const spoke = new TrustSpoke(stack, 'Spoke', {
         spec: this.spec, addressPlan: this.addressPlan, odsCode: trust.odsCode,
       });
-      for (const app of this.spec.appsServing(trust.odsCode)) spoke.attachApp(app.name);
       this.spokes.set(trust.odsCode, spoke);
       const key = new CustomerManagedKey(stack, 'Key', { spec: this.spec, odsCode: trust.odsCode });
       this.keys.set(trust.odsCode, key);
@@ -164,18 +233,7 @@ export class Backbone extends Construct {
         this.stores.set(`${trust.odsCode}/${st.name}`, store);
         return store;
       });
-      if (stores.length > 0) {
-        this.backups.set(trust.odsCode, new TrustBackup(stack, 'Backup', { spec: this.spec, odsCode: trust.odsCode, stores }));
-      }
-      for (const app of this.spec.appsServing(trust.odsCode)) {
-        const identity = new WorkloadIdentity(stack, `App-${app.name}`, {
-          spec: this.spec, appName: app.name, odsCode: trust.odsCode,
-        });
-        this.identities.set(`${trust.odsCode}/${app.name}`, identity);
-        // The grant lands in the trust stack and reads the store's ids from SSM (no export).
-        if (app.dicomweb === DicomWebAccess.READ_WRITE) dicomStore.grantDicomWrite(identity);
-        else if (app.dicomweb === DicomWebAccess.READ) dicomStore.grantDicomRead(identity);
-      }
+      this.trustStores.set(trust.odsCode, stores);
       if (this.spec.modalitiesOf(trust.odsCode).length > 0) {
         // The gateway's roles take the backbone's boundary by its name (its default): passing the
         // hub's ManagedPolicy object would make a cross-stack export.
@@ -190,6 +248,139 @@ export class Backbone extends Construct {
         }));
       }
     }
+
+    // Apps: the same path as addApp. Then each trust's backup, with its apps' stores.
+    for (const app of this.spec.apps) this.buildApp(app);
+    for (const trust of this.spec.trusts) {
+      const stores = this.trustStores.get(trust.odsCode) ?? [];
+      if (stores.length > 0) {
+        this.backups.set(trust.odsCode, new TrustBackup(this.trustStack(trust.odsCode), 'Backup', { spec: this.spec, odsCode: trust.odsCode, stores }));
+      }
+    }
+  }
+
+  /**
+   * Plugs a specialist app into the backbone after construction, exactly as
+   * if it were under `apps:` in the spec: validated by the spec
+   * (BackboneError naming `app.<field>`), given its address slot, then its
+   * subnets, identity, DICOMweb grants, store (in the trust's backup) and
+   * ingress in each trust it serves, and its edge stack for internet ingress.
+   */
+  public addApp(app: AppSpec, ingress?: AppIngressOptions): SpecialistApp {
+    const added = this.spec.addApp(app);
+    const existing = this.specialistApps.get(added.name);
+    if (existing) return existing;
+    this.addressPlan.allocateApp(added.name);
+    if (ingress) this.ingressOptions.set(added.name, { ...ingress });
+    const made = this.buildApp(added);
+    for (const ods of added.trusts ?? []) {
+      const stores = this.trustStores.get(ods) ?? [];
+      if (!added.store) continue;
+      const store = made.storeIn(ods);
+      const backup = this.backups.get(ods);
+      if (backup) backup.addStore(store);
+      else this.backups.set(ods, new TrustBackup(this.trustStack(ods), 'Backup', { spec: this.spec, odsCode: ods, stores }));
+    }
+    return made;
+  }
+
+  /** A specialist app of the backbone (from the spec's `apps` or `addApp`). */
+  public app(appName: string): SpecialistApp {
+    return entryOf(this.specialistApps, appName, 'appName', `"${appName}" is not an app of backbone ${this.spec.name} (one of: ${[...this.specialistApps.keys()].join(', ') || 'none'})`);
+  }
+
+  /** The stack of an internet app's edge. */
+  public edgeStack(appName: string): Stack {
+    return entryOf(this.edgeStacks, appName, 'appName', `"${appName}" is not an app with internet ingress in backbone ${this.spec.name} (one of: ${[...this.edgeStacks.keys()].join(', ') || 'none'})`);
+  }
+
+  /** The hub's public edge subnets (when an app has internet ingress). */
+  public get appEdgeNetwork(): AppEdgeNetwork | undefined {
+    return this.edgeNetwork;
+  }
+
+  /** The hub firewall's app ingress rules (when an app has HSCN or internet ingress). */
+  public get appIngressRules(): AppIngressFirewallRules | undefined {
+    return this.ingressRules;
+  }
+
+  private buildApp(app: AppSpec): SpecialistApp {
+    const name = app.name;
+    const kind = app.ingress ?? AppIngress.NONE;
+    const options = this.ingressOptions.get(name) ?? {};
+    if (kind !== AppIngress.NONE && !this.ingressRules) {
+      this.ingressRules = new AppIngressFirewallRules(this.hubStack, 'AppIngressRules', { spec: this.spec, addressPlan: this.addressPlan });
+      this.ingressRules.addTo(this.hub.firewallPolicy);
+    }
+    let edge: InternetAppEdge | undefined;
+    if (kind === AppIngress.INTERNET) {
+      if (!this.edgeNetwork) this.edgeNetwork = new AppEdgeNetwork(this.hubStack, 'AppEdge', { spec: this.spec, addressPlan: this.addressPlan, hub: this.hub });
+      if (options.targetPort !== undefined) this.ingressRules!.setTargetPort(name, options.targetPort);
+      const stack = new Stack(this, `Edge-${name}`, {
+        stackName: this.spec.naming.name(NameKind.STACK, ['edge', name]),
+        description: `nhs-backbone ${this.spec.name}: internet edge of app ${name}`,
+        env: this.env,
+      });
+      tag(stack, this.spec.tagsFor());
+      AwsCompliance.recordStack(stack, this.spec);
+      // The edge reads the hub VPC's and edge subnets' ids from SSM; the trusts do not wait for it.
+      stack.addStackDependency(this.hubStack, 'the edge reads the hub VPC and the edge subnets from SSM');
+      this.edgeStacks.set(name, stack);
+      edge = new InternetAppEdge(stack, 'Edge', {
+        spec: this.spec,
+        appName: name,
+        addressPlan: this.addressPlan,
+        certificateArn: this.certificateOf(name, options),
+        domainName: options.domainName ?? ((app.trusts ?? []).length > 1
+          ? ssm.StringParameter.valueForStringParameter(stack, Backbone.domainParameterName(this.spec, name)) : undefined),
+        targetPort: options.targetPort,
+      });
+    }
+    if (edge) this.acknowledgeDefaultCertificate(edge.httpsListener, name, options);
+    const specialist = new SpecialistApp({ spec: this.spec, appName: name, edge });
+    for (const ods of app.trusts ?? []) {
+      const stack = this.trustStack(ods);
+      const spoke = this.spoke(ods);
+      const identity = new WorkloadIdentity(stack, `App-${name}`, { spec: this.spec, appName: name, odsCode: ods });
+      this.identities.set(`${ods}/${name}`, identity);
+      // The grant lands in the trust stack and reads the store's ids from SSM (no export).
+      const dicomStore = this.dicomStore(this.spec.imagingNetworkOf(ods).id);
+      if (app.dicomweb === DicomWebAccess.READ_WRITE) dicomStore.grantDicomWrite(identity);
+      else if (app.dicomweb === DicomWebAccess.READ) dicomStore.grantDicomRead(identity);
+      const attachment = spoke.attachApp(name);
+      const store = app.store
+        ? new AppStore(stack, `AppStore-${name}`, { spec: this.spec, appName: name, odsCode: ods, encryptionKey: this.key(ods), identity })
+        : undefined;
+      if (store) this.trustStores.get(ods)!.push(store.store);
+      const hscnIngress = kind === AppIngress.HSCN
+        ? new HscnAppIngress(stack, `AppIngress-${name}`, {
+          spec: this.spec, appName: name, odsCode: ods, spoke, certificateArn: this.certificateOf(name, options), targetPort: options.targetPort,
+        })
+        : undefined;
+      if (hscnIngress) this.acknowledgeDefaultCertificate(hscnIngress.listener, name, options);
+      specialist.addTrust({ odsCode: ods, identity, attachment, store, hscnIngress });
+    }
+    this.specialistApps.set(name, specialist);
+    return specialist;
+  }
+
+  /**
+   * The app's certificate ARN, or a CloudFormation dynamic reference to its SSM parameter (resolved at
+   * deploy time; a dynamic reference rather than a template parameter so that the listener's property
+   * is a string rules can read).
+   */
+  private certificateOf(appName: string, options: AppIngressOptions): string {
+    if (options.certificateArn !== undefined) return options.certificateArn;
+    const reference = `{{resolve:ssm:${Backbone.certificateParameterName(this.spec, appName)}}}`;
+    return Lazy.string({ produce: () => reference });
+  }
+
+  /** cfn-guard reads a dynamic reference as a string that is not an ACM ARN: say where the certificate comes from. */
+  private acknowledgeDefaultCertificate(listener: IConstruct, appName: string, options: AppIngressOptions): void {
+    if (options.certificateArn !== undefined) return;
+    acknowledgeGuard(listener, ['elbv2_acm_certificate_required_check'],
+      `The listener's certificate is the ACM certificate whose ARN is in the SSM parameter ${Backbone.certificateParameterName(this.spec, appName)}, `
+      + 'resolved by CloudFormation at deploy time ({{resolve:ssm:...}}); give appIngress.<app>.certificateArn to write the ARN into the template.');
   }
 
   /** A trust's customer-managed key. */

@@ -1,7 +1,7 @@
 import { App, Stack, aws_elasticloadbalancingv2 as elbv2 } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import {
-  AppEdgeNetwork, AppIngressFirewallRules, AppStore, HscnAppIngress, InternetAppEdge, SpecialistApp,
+  AppIngressFirewallRules, AppStore, HscnAppIngress, InternetAppEdge, SpecialistApp,
 } from '../../src/aws/apps';
 import { Backbone } from '../../src/aws/backbone';
 import { CustomerManagedKey } from '../../src/aws/identity/customer-managed-key';
@@ -43,41 +43,20 @@ const app = new App({
     'aws:cdk:disable-stack-trace': true,
   },
 });
-const backbone = new Backbone(app, 'Backbone', { spec, account: ACCOUNT });
+const backbone = new Backbone(app, 'Backbone', {
+  spec,
+  account: ACCOUNT,
+  appIngress: {
+    'pacs-viewer': { certificateArn: CERT },
+    'remote-reporting': { certificateArn: CERT, domainName: DOMAIN },
+    'clinic-portal': { certificateArn: CERT },
+  },
+});
 const plan = backbone.addressPlan;
-const edgeNetwork = new AppEdgeNetwork(backbone.hubStack, 'AppEdge', { spec, addressPlan: plan, hub: backbone.hub });
-const firewallRules = new AppIngressFirewallRules(backbone.hubStack, 'AppIngressRules', { spec, addressPlan: plan });
-firewallRules.addTo(backbone.hub.firewallPolicy);
-const edgeStacks = new Map<string, Stack>();
-const apps = new Map<string, SpecialistApp>();
-for (const a of spec.apps) {
-  let edge: InternetAppEdge | undefined;
-  if (a.ingress === AppIngress.INTERNET) {
-    const stack = new Stack(app, `Edge-${a.name}`, { env: { region: REGION, account: ACCOUNT }, stackName: `test-backbone-edge-${a.name}-prod` });
-    stack.addDependency(backbone.hubStack, 'reads the edge subnets from SSM');
-    edgeStacks.set(a.name, stack);
-    edge = new InternetAppEdge(stack, 'Edge', {
-      spec,
-      appName: a.name,
-      addressPlan: plan,
-      certificateArn: CERT,
-      domainName: (a.trusts ?? []).length > 1 ? DOMAIN : undefined,
-    });
-  }
-  const sa = new SpecialistApp({ spec, appName: a.name, edge });
-  for (const ods of a.trusts ?? []) {
-    const stack = backbone.trustStack(ods);
-    const identity = backbone.identity(ods, a.name);
-    const store = a.store
-      ? new AppStore(stack, `AppStore-${a.name}`, { spec, appName: a.name, odsCode: ods, encryptionKey: backbone.key(ods), identity })
-      : undefined;
-    const hscnIngress = a.ingress === AppIngress.HSCN
-      ? new HscnAppIngress(stack, `AppIngress-${a.name}`, { spec, appName: a.name, odsCode: ods, spoke: backbone.spoke(ods), certificateArn: CERT })
-      : undefined;
-    sa.addTrust({ odsCode: ods, identity, attachment: backbone.spoke(ods).attachApp(a.name), store, hscnIngress });
-  }
-  apps.set(a.name, sa);
-}
+const edgeNetwork = backbone.appEdgeNetwork!;
+const firewallRules = backbone.appIngressRules!;
+const edgeStacks = new Map<string, Stack>(['remote-reporting', 'clinic-portal'].map((n) => [n, backbone.edgeStack(n)]));
+const apps = new Map<string, SpecialistApp>(spec.apps.map((a) => [a.name, backbone.app(a.name)]));
 const REM_TARGET = Cidr.parse(plan.appSubnet('REM', 'remote-reporting')).address(10);
 apps.get('remote-reporting')!.edge!.addTargetIp('REM', REM_TARGET);
 const PACS_TARGET = Cidr.parse(plan.appSubnet('REM', 'pacs-viewer')).address(20);
@@ -311,7 +290,7 @@ describe('internet ingress', () => {
     rr.hasResourceProperties('AWS::WAFv2::LoggingConfiguration', { ResourceArn: { 'Fn::GetAtt': [aclId, 'Arn'] } });
   });
 
-  test('the security group admits 443 and 80 from anywhere, acknowledged for NHS-NET-1 with a reason', () => {
+  test('the security group admits 443 and 80 from anywhere, a declared edge for NHS-NET-1', () => {
     const [, sg] = res(rr, 'AWS::EC2::SecurityGroup')[0];
     const ports = sg.Properties.SecurityGroupIngress.map((r: any) => [r.CidrIp, r.FromPort]).sort();
     expect(ports).toEqual([['0.0.0.0/0', 443], ['0.0.0.0/0', 80]]);
@@ -320,9 +299,13 @@ describe('internet ingress', () => {
       expect.objectContaining({ CidrIp: plan.addressPool, FromPort: 8443, ToPort: 8443 }),
       expect.objectContaining({ CidrIp: '0.0.0.0/0', FromPort: 443, ToPort: 443, Description: 'Allow to IdP endpoint' }),
     ]);
-    const net1 = acks(sg).find((a) => a.ruleId === 'NHS-NET-1');
-    expect(net1?.reason).toMatch(/WAF.*CIS2/);
-    expect(acks(rr.toJSON().Resources[lbId]).map((a) => a.ruleId)).toContain('NHS-NET-1');
+    // A declared edge (tags + the stack's record), checked by NHS-NET-1 rather than acknowledged.
+    const tagsOf = (r: any) => Object.fromEntries((r.Properties.Tags ?? []).map((t: any) => [t.Key, t.Value]));
+    for (const r of [sg, rr.toJSON().Resources[lbId]]) {
+      expect(acks(r).map((a) => a.ruleId)).not.toContain('NHS-NET-1');
+      expect(tagsOf(r)).toMatchObject({ 'nhs-backbone:app': 'remote-reporting', 'nhs-backbone:ingress': 'internet' });
+    }
+    expect(rr.toJSON().Metadata['nhs-backbone'].internetIngressApps).toEqual(['clinic-portal', 'remote-reporting']);
   });
 
   test('targets live in the app\'s /27 of each trust, registered for every zone; the firewall passes only that', () => {

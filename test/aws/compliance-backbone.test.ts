@@ -19,7 +19,7 @@ import { SMALL } from '../support/specs';
 const spec = BackboneSpec.fromProps({
   ...SMALL,
   apps: [
-    { name: 'ai-triage', trusts: ['*'], dicomweb: 'read' as any, ingress: 'none' as any },
+    { name: 'ai-triage', trusts: ['*'], dicomweb: 'read' as any, ingress: 'none' as any, store: { category: 'imaging' } },
     { name: 'pacs-viewer', trusts: ['REM', 'RBS'], dicomweb: 'read-write' as any, ingress: 'hscn' as any },
     { name: 'remote-reporting', trusts: ['REM'], dicomweb: 'read' as any, ingress: 'internet' as any },
   ],
@@ -81,7 +81,7 @@ test('the library acknowledges exactly the findings it documents, each with a wr
 });
 
 test('every template records the backbone, its residency and the apps with internet ingress', () => {
-  expect(templates).toHaveLength(6);
+  expect(templates).toHaveLength(7); // hub, 2 imaging networks, 3 trusts, the edge of remote-reporting
   for (const { template } of templates) {
     expect(template.Metadata['nhs-backbone']).toEqual({ backbone: 'test-backbone', residency: 'uk', internetIngressApps: ['remote-reporting'] });
   }

@@ -38,13 +38,17 @@ beforeAll(() => {
 
 afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 
-const kind = (s: Synthesised) => (s.name.includes('-hub-') ? 'hub' : s.name.includes('-img-') ? 'imaging' : 'trust');
+const kind = (s: Synthesised) => (s.name.includes('-hub-') ? 'hub' : s.name.includes('-img-') ? 'imaging' : s.name.includes('-edge-') ? 'edge' : 'trust');
 
 test('one hub stack, one stack per imaging network (one per ICB) and one per trust', () => {
   expect(stacks.filter((s) => kind(s) === 'hub')).toHaveLength(1);
   expect(stacks.filter((s) => kind(s) === 'imaging')).toHaveLength(ICBS);
   expect(stacks.filter((s) => kind(s) === 'trust')).toHaveLength(TRUSTS);
-  expect(stacks).toHaveLength(1 + ICBS + TRUSTS);
+  // One edge stack per app with internet ingress (remote-reporting), after the hub.
+  const edges = stacks.filter((s) => kind(s) === 'edge');
+  expect(edges.map((s) => s.id)).toEqual([backbone.edgeStack('remote-reporting').artifactId]);
+  expect(edges[0].dependencies.filter((d) => !d.endsWith('.assets'))).toEqual([backbone.hubStack.artifactId]);
+  expect(stacks).toHaveLength(1 + ICBS + TRUSTS + 1);
 });
 
 test('no stack passes CloudFormation limits (500 resources, 1 MB)', () => {

@@ -26,7 +26,7 @@ describe('address plan', () => {
   test('hub VPC and subnets come from the hub block and its subnets', () => {
     hub.hasResourceProperties('AWS::EC2::VPC', { CidrBlock: plan.hubBlock });
     const cidrs = resources(hub, 'AWS::EC2::Subnet').map((s) => s.CidrBlock);
-    expect(cidrs).toHaveLength(15);
+    expect(cidrs).toHaveLength(18); // 15 + the public app edge's three /26s (remote-reporting has internet ingress)
     expect(cidrs).toContain('10.180.0.0/28'); // firewall a
     expect(cidrs).toContain(plan.hubSubnet('dns' as any).replace('/24', '/28'));
     expect(cidrs).toContain(plan.hubSubnet('endpoints' as any).replace('/24', '/26'));

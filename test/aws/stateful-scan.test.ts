@@ -53,7 +53,7 @@ test('every stateful resource in every template is retained on delete and on rep
 });
 
 test('the scan really saw the stores, the keys, the log archive, the backup vaults, the DICOM stores and the gateway\'s state', () => {
-  expect(stacks).toHaveLength(1 + ICBS + TRUSTS);
+  expect(stacks).toHaveLength(1 + ICBS + TRUSTS + 1); // and the edge stack of remote-reporting
   const of = (type: string) => stateful.filter((f) => f.type === type);
   const buckets = of('AWS::S3::Bucket').map((f) => f.resource.Properties.BucketName);
   expect(buckets).toContain('nhs-england-hub-logs-prod');

@@ -14,6 +14,7 @@ import { BackboneSpec } from '../../core/backbone-spec';
 import { Cidr } from '../../core/cidr';
 import { BackboneError } from '../../core/errors';
 import { AppIngress } from '../../core/spec';
+import { acknowledgeNag } from '../compliance/internal';
 import { AppAttachment, TrustSpoke } from '../network/trust-spoke';
 import { fitName } from '../storage/internal';
 
@@ -159,6 +160,8 @@ export class HscnAppIngress extends Construct {
     Tags.of(this.loadBalancer).add('nhs-backbone:app', appName);
     Tags.of(this.loadBalancer).add('nhs-backbone:ingress', AppIngress.HSCN);
     deliverAccessLogs(this, spec, this.loadBalancer, name(`alb-${appName}`), `${odsCode.toLowerCase()}/${appName}`);
+    acknowledgeNag(this.loadBalancer, ['ALBWAFEnabled'],
+      'An internal load balancer on private addresses, reached from the HSCN (10.0.0.0/8) only through the hub firewall, never from the internet; AWS WAF guards the backbone\'s internet edges (InternetAppEdge), where the public threat is.');
 
     this.targetGroup = new elbv2.ApplicationTargetGroup(this, 'Targets', {
       targetGroupName: fitName(name(appName), 32),

@@ -149,7 +149,8 @@ export class AppIngressFirewallRules extends Construct {
     }
     policy.firewallPolicy = {
       ...fp,
-      statefulRuleGroupReferences: [...refs, { resourceArn: this.ruleGroup.attrRuleGroupArn, priority: AppIngressFirewallRules.PRIORITY }],
+      statefulRuleGroupReferences: [...refs, { resourceArn: this.ruleGroup.attrRuleGroupArn, priority: AppIngressFirewallRules.PRIORITY }]
+        .sort((a, b) => (a.priority ?? 0) - (b.priority ?? 0)),
     };
   }
 }

@@ -12,6 +12,7 @@ import { ACKNOWLEDGEMENTS_KEY, NhsComplianceProfile } from '../../core/complianc
 import { BackboneError } from '../../core/errors';
 import { Cloud } from '../../core/regions';
 import { AppIngress, AppSpec } from '../../core/spec';
+import { acknowledgeGuard, acknowledgeNag } from '../compliance/internal';
 import { CentralLogStore } from '../logging/central-log-store';
 import { fitName } from '../storage/internal';
 
@@ -185,6 +186,8 @@ export function deliverAccessLogs(scope: Construct, spec: BackboneSpec, lb: elbv
   delivery.node.addDependency(source);
   const cfn = lb.node.defaultChild as CfnResource;
   acknowledge(cfn, 'NHS-LOG-1', ACCESS_LOG_REASON);
+  acknowledgeNag(lb, ['ELBLoggingEnabled'], ACCESS_LOG_REASON);
+  acknowledgeGuard(lb, ['elbv2_logging_enabled_check'], ACCESS_LOG_REASON);
 }
 
 /** The attributes every app load balancer gets (besides deletion protection and dropping invalid headers). */

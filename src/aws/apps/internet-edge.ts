@@ -1,5 +1,5 @@
 import {
-  Annotations, ArnFormat, Aws, CfnResource, Duration, RemovalPolicy, Stack, Tags,
+  Annotations, ArnFormat, Aws, Duration, RemovalPolicy, Stack, Tags, Token,
   aws_ec2 as ec2,
   aws_elasticloadbalancingv2 as elbv2,
   aws_elasticloadbalancingv2_targets as targets,
@@ -9,13 +9,14 @@ import {
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import {
-  EDGE_SUBNET_VALUES, EdgeValue, acknowledge, checkCertificateArn, checkHealthPath, checkIpIn, checkPort, checkSslPolicy,
+  EDGE_SUBNET_VALUES, EdgeValue, checkCertificateArn, checkHealthPath, checkIpIn, checkPort, checkSslPolicy,
   deliverAccessLogs, edgeSubnetCidrs, findApp, hardenLoadBalancer, pascal, readEdgeValue, requireIngress, retentionAtLeast,
 } from './internal';
 import { AddressPlan } from '../../core/address-plan';
 import { BackboneSpec } from '../../core/backbone-spec';
 import { BackboneError, entryOf } from '../../core/errors';
 import { AppIngress } from '../../core/spec';
+import { acknowledgeNag } from '../compliance/internal';
 import { Cis2SignIn } from '../identity/cis2-sign-in';
 import { CustomerManagedKey } from '../identity/customer-managed-key';
 import { AWS_AZS } from '../network/zones';
@@ -30,10 +31,6 @@ const MANAGED_RULE_GROUPS = [
 ];
 /** Default quota of rules per listener and of target groups per application load balancer. */
 const ALB_DEFAULT_QUOTA = 100;
-
-/** The reason the edge's public exposure is accepted (NHS-NET-1). */
-const NET1_REASON = 'Declared app ingress (apps[].ingress: internet): the public edge of the app, HTTPS only (HTTP redirects), '
-  + 'behind an AWS WAF web ACL and NHS CIS2 sign-in (authenticate-oidc) before any request is forwarded.';
 
 /** Props of an app's internet edge. */
 export interface InternetAppEdgeProps {
@@ -195,8 +192,10 @@ export class InternetAppEdge extends Construct {
     this.securityGroup.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS from the internet (declared app ingress)');
     this.securityGroup.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(80), 'HTTP from the internet, redirected to HTTPS');
     this.securityGroup.addEgressRule(ec2.Peer.ipv4(plan.addressPool), ec2.Port.tcp(targetPort), `to app ${appName}'s targets in the trusts (the hub firewall limits it to the app's subnets)`);
-    // NHS-NET-1: inbound from the internet is this app's declared ingress.
-    acknowledge(this.securityGroup.node.defaultChild as CfnResource, 'NHS-NET-1', NET1_REASON);
+    // NHS-NET-1: inbound from the internet is this app's declared ingress. The tags make the group a
+    // declared edge (the stack's record lists the app), so the rule checks it rather than an acknowledgement.
+    Tags.of(this.securityGroup).add('nhs-backbone:app', appName);
+    Tags.of(this.securityGroup).add('nhs-backbone:ingress', AppIngress.INTERNET);
 
     // ---- the load balancer --------------------------------------------------
     this.loadBalancer = new elbv2.ApplicationLoadBalancer(this, 'Resource', {
@@ -212,7 +211,6 @@ export class InternetAppEdge extends Construct {
     hardenLoadBalancer(this.loadBalancer);
     Tags.of(this.loadBalancer).add('nhs-backbone:app', appName);
     Tags.of(this.loadBalancer).add('nhs-backbone:ingress', AppIngress.INTERNET);
-    acknowledge(this.loadBalancer.node.defaultChild as CfnResource, 'NHS-NET-1', NET1_REASON);
     deliverAccessLogs(this, spec, this.loadBalancer, hub(`alb-edge-${appName}`), `edge/${appName}`);
     this.dnsName = this.loadBalancer.loadBalancerDnsName;
 
@@ -222,6 +220,8 @@ export class InternetAppEdge extends Construct {
       open: false,
       defaultAction: elbv2.ListenerAction.redirect({ protocol: 'HTTPS', port: '443', permanent: true }),
     });
+    acknowledgeNag(this.httpListener, ['ELBv2ACMCertificateRequired'],
+      'Port 80 serves nothing: its only action is a permanent redirect to HTTPS on 443, whose listener has the ACM certificate and a TLS 1.2+ policy.');
     this.httpsListener = this.loadBalancer.addListener('Https', {
       port: 443,
       protocol: elbv2.ApplicationProtocol.HTTPS,
@@ -402,6 +402,8 @@ function checkDomainName(name: string | undefined, app: string, trusts: number):
     }
     return undefined;
   }
+  // A deploy-time value (e.g. an SSM parameter, Backbone.domainParameterName): checked by the load balancer.
+  if (Token.isUnresolved(name)) return name;
   const ok = typeof name === 'string' && name.length <= 200
     && /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/.test(name);
   if (!ok) throw BackboneError.of('domainName', `${JSON.stringify(name)} is not a lower-case DNS name (e.g. reporting.example.nhs.uk)`);

@@ -1,4 +1,4 @@
-import { CfnResource, Stack } from 'aws-cdk-lib';
+import { CfnResource, Lazy, Stack } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { STACK_METADATA_KEY } from './template';
 import { BackboneSpec } from '../../core/backbone-spec';
@@ -63,7 +63,8 @@ export class AwsCompliance {
       [STACK_METADATA_KEY]: {
         backbone: spec.name,
         residency: spec.residency,
-        internetIngressApps: spec.apps.filter((a) => a.ingress === AppIngress.INTERNET).map((a) => a.name).sort(),
+        // Read at synthesis, so apps added to the spec afterwards (Backbone.addApp) are listed too.
+        internetIngressApps: Lazy.list({ produce: () => spec.apps.filter((a) => a.ingress === AppIngress.INTERNET).map((a) => a.name).sort() }),
       },
     };
   }

@@ -79,6 +79,7 @@ export class TrustSpoke extends Construct {
   private readonly bySubnetRole = new Map<TrustSubnet, ec2.ISubnet[]>();
   private readonly appSubnetsByName = new Map<string, ec2.ISubnet[]>();
   private readonly apps = new Map<string, AppAttachment>();
+  private readonly makeAppSubnets: (appName: string) => ec2.ISubnet[];
 
   constructor(scope: Construct, id: string, props: TrustSpokeProps) {
     super(scope, id);
@@ -122,13 +123,16 @@ export class TrustSpoke extends Construct {
         subnet(`${pascal(role)}Subnet${i + 1}`, parent.subnet(prefix, i).toString(), az, rt, `${role}-${az.slice(-1)}`)));
     }
     const appSubnets: ec2.ISubnet[] = [];
-    for (const app of spec.appsServing(odsCode)) {
-      const parent = Cidr.parse(plan.appSubnet(odsCode, app.name));
+    // Also used by attachApp for apps added after the spoke (Backbone.addApp).
+    this.makeAppSubnets = (appName: string) => {
+      const parent = Cidr.parse(plan.appSubnet(odsCode, appName));
       const subnets = azs.slice(0, APP_ZONES).map((az, i) =>
-        subnet(`App${pascal(app.name)}Subnet${i + 1}`, parent.subnet(parent.prefix + 1, i).toString(), az, privateRt, `app-${app.name}-${az.slice(-1)}`));
-      this.appSubnetsByName.set(app.name, subnets);
+        subnet(`App${pascal(appName)}Subnet${i + 1}`, parent.subnet(parent.prefix + 1, i).toString(), az, privateRt, `app-${appName}-${az.slice(-1)}`));
+      this.appSubnetsByName.set(appName, subnets);
       appSubnets.push(...subnets);
-    }
+      return subnets;
+    };
+    for (const app of spec.appsServing(odsCode)) this.makeAppSubnets(app.name);
     this.bySubnetRole.set(TrustSubnet.APPS, appSubnets);
 
     const zoned = ZONED.map(([role]) => this.bySubnetRole.get(role)!);
@@ -235,7 +239,12 @@ export class TrustSpoke extends Construct {
   public attachApp(appName: string): AppAttachment {
     const existing = this.apps.get(appName);
     if (existing) return existing;
-    const subnets = this.appSubnetsByName.get(appName);
+    let subnets = this.appSubnetsByName.get(appName);
+    // An app added to the spec after the spoke was made (Backbone.addApp) gets its subnets now,
+    // once it serves this trust and has its slot in the address plan.
+    if (!subnets && this.spec.appsServing(this.odsCode).some((a) => a.name === appName) && this.plan.lock.apps[appName] !== undefined) {
+      subnets = this.makeAppSubnets(appName);
+    }
     if (!subnets) {
       const known = this.spec.apps.some((a) => a.name === appName);
       throw BackboneError.of('appName', known

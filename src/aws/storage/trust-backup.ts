@@ -103,6 +103,11 @@ export class TrustBackup extends Construct {
   public readonly copyAccount?: string;
   private readonly vaults = new Map<string, backup.BackupVault>();
   private readonly plans = new Map<string, backup.BackupPlan>();
+  private readonly spec!: BackboneSpec;
+  private readonly odsCode!: string;
+  private readonly grace!: Duration;
+  private readonly schedule!: events.Schedule;
+  private readonly storeKeys!: Set<CustomerManagedKey>;
 
   constructor(scope: Construct, id: string, props: TrustBackupProps) {
     super(scope, id);
@@ -177,42 +182,66 @@ export class TrustBackup extends Construct {
       }));
     }
 
-    const schedule = props.schedule ?? events.Schedule.cron({ minute: '0', hour: '2' });
-    for (const store of stores) {
-      const name = TrustBackup.vaultNameFor(spec, odsCode, store.storeName);
-      const retention = Duration.days(store.retentionDays);
-      const vault = new backup.BackupVault(this, `Vault-${store.storeName}`, {
-        backupVaultName: name,
-        encryptionKey: this.encryptionKey.key,
-        lockConfiguration: { minRetention: retention, changeableFor: grace },
-        blockRecoveryPointDeletion: true,
-        removalPolicy: RemovalPolicy.RETAIN,
-      });
-      // NHS-RET-1 checks the vault lock against the store's category's floor.
-      Tags.of(vault).add(RECORDS_CATEGORY_TAG, store.category.id);
-      const copyArn = TrustBackup.copyVaultArnFor(spec, odsCode, store.storeName);
-      const plan = new backup.BackupPlan(this, `Plan-${store.storeName}`, {
-        backupPlanName: name,
-        backupPlanRules: [new backup.BackupPlanRule({
-          ruleName: fitName(`daily-${store.storeName}`, BACKUP_NAME_MAX),
-          backupVault: vault,
-          scheduleExpression: schedule,
-          deleteAfter: retention,
-          copyActions: copyArn
-            ? [{ destinationBackupVault: backup.BackupVault.fromBackupVaultArn(this, `CopyTarget-${store.storeName}`, copyArn), deleteAfter: retention }]
-            : undefined,
-          recoveryPointTags: { 'nhs-backbone:store': store.storeName, 'nhs-backbone:records-category': store.category.id },
-        })],
-      });
-      plan.addSelection('Selection', {
-        backupSelectionName: fitName(`store-${store.storeName}`, BACKUP_NAME_MAX),
-        resources: [backup.BackupResource.fromArn(store.bucketArn)],
-        role: this.role,
-        disableDefaultBackupPolicy: true,
-      });
-      this.vaults.set(store.storeName, vault);
-      this.plans.set(store.storeName, plan);
+    this.spec = spec;
+    this.odsCode = odsCode;
+    this.grace = grace;
+    this.schedule = props.schedule ?? events.Schedule.cron({ minute: '0', hour: '2' });
+    this.storeKeys = new Set(storeKeys);
+    for (const store of stores) this.backUp(store);
+  }
+
+  /**
+   * Adds a store of the trust (in the same stack) after the backup was made,
+   * e.g. an app's own store (AppStore) for an app added with Backbone.addApp:
+   * its own locked vault and daily plan, like the stores given at first.
+   * Throws a BackboneError naming `store`.
+   */
+  public addStore(store: ClinicalStore): void {
+    if (!store || store.odsCode !== this.odsCode) throw BackboneError.of('store', `belongs to trust ${store?.odsCode}, not ${this.odsCode}`);
+    if (Stack.of(store) !== Stack.of(this)) throw BackboneError.of('store', `store "${store.storeName}" is in stack ${Stack.of(store).stackName}, not the backup's stack ${Stack.of(this).stackName}`);
+    if (this.vaults.has(store.storeName)) throw BackboneError.of('store', `store "${store.storeName}" is already backed up here`);
+    if (!this.storeKeys.has(store.encryptionKey)) {
+      this.storeKeys.add(store.encryptionKey);
+      store.encryptionKey.key.grant(this.role, 'kms:Decrypt', 'kms:DescribeKey', 'kms:GenerateDataKey*', 'kms:Encrypt');
     }
+    this.backUp(store);
+  }
+
+  private backUp(store: ClinicalStore): void {
+    const { spec, odsCode, grace, schedule } = this;
+    const name = TrustBackup.vaultNameFor(spec, odsCode, store.storeName);
+    const retention = Duration.days(store.retentionDays);
+    const vault = new backup.BackupVault(this, `Vault-${store.storeName}`, {
+      backupVaultName: name,
+      encryptionKey: this.encryptionKey.key,
+      lockConfiguration: { minRetention: retention, changeableFor: grace },
+      blockRecoveryPointDeletion: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    // NHS-RET-1 checks the vault lock against the store's category's floor.
+    Tags.of(vault).add(RECORDS_CATEGORY_TAG, store.category.id);
+    const copyArn = TrustBackup.copyVaultArnFor(spec, odsCode, store.storeName);
+    const plan = new backup.BackupPlan(this, `Plan-${store.storeName}`, {
+      backupPlanName: name,
+      backupPlanRules: [new backup.BackupPlanRule({
+        ruleName: fitName(`daily-${store.storeName}`, BACKUP_NAME_MAX),
+        backupVault: vault,
+        scheduleExpression: schedule,
+        deleteAfter: retention,
+        copyActions: copyArn
+          ? [{ destinationBackupVault: backup.BackupVault.fromBackupVaultArn(this, `CopyTarget-${store.storeName}`, copyArn), deleteAfter: retention }]
+          : undefined,
+        recoveryPointTags: { 'nhs-backbone:store': store.storeName, 'nhs-backbone:records-category': store.category.id },
+      })],
+    });
+    plan.addSelection('Selection', {
+      backupSelectionName: fitName(`store-${store.storeName}`, BACKUP_NAME_MAX),
+      resources: [backup.BackupResource.fromArn(store.bucketArn)],
+      role: this.role,
+      disableDefaultBackupPolicy: true,
+    });
+    this.vaults.set(store.storeName, vault);
+    this.plans.set(store.storeName, plan);
   }
 
   /** The vault of a store. */
