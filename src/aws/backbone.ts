@@ -116,6 +116,19 @@ export interface BackboneProps {
  * (AppEdgeNetwork) and the firewall's app ingress rules (AppIngressFirewallRules).
  */
 export class Backbone extends Construct {
+  /**
+   * The SSM parameter an internet app's domain name is read from (at deploy
+   * time) when it serves several trusts and `appIngress.<app>.domainName` is not given.
+   */
+  public static domainParameterName(spec: BackboneSpec, appName: string): string {
+    return `/nhs-backbone/${spec.name}/${spec.environment}/apps/${appName}/domain-name`;
+  }
+
+  /** The SSM parameter an app's certificate ARN is read from when `appIngress.<app>.certificateArn` is not given. */
+  public static certificateParameterName(spec: BackboneSpec, appName: string): string {
+    return `/nhs-backbone/${spec.name}/${spec.environment}/apps/${appName}/certificate-arn`;
+  }
+
   /** The spec it was built from. */
   public readonly spec: BackboneSpec;
   /** The address plan in use. */
@@ -150,19 +163,6 @@ export class Backbone extends Construct {
   private readonly trustStores = new Map<string, ClinicalStore[]>();
   private edgeNetwork?: AppEdgeNetwork;
   private ingressRules?: AppIngressFirewallRules;
-
-  /**
-   * The SSM parameter an internet app's domain name is read from (at deploy
-   * time) when it serves several trusts and `appIngress.<app>.domainName` is not given.
-   */
-  public static domainParameterName(spec: BackboneSpec, appName: string): string {
-    return `/nhs-backbone/${spec.name}/${spec.environment}/apps/${appName}/domain-name`;
-  }
-
-  /** The SSM parameter an app's certificate ARN is read from when `appIngress.<app>.certificateArn` is not given. */
-  public static certificateParameterName(spec: BackboneSpec, appName: string): string {
-    return `/nhs-backbone/${spec.name}/${spec.environment}/apps/${appName}/certificate-arn`;
-  }
 
   constructor(scope: Construct, id: string, props: BackboneProps) {
     super(scope, id);

@@ -19,22 +19,40 @@ const stack = backbone.trustStack('REM');
 const spoke = backbone.spoke('REM');
 const vault = backbone.keyVault('REM');
 const hscnProps = {
-  spec, addressPlan: plan, appName: 'pacs-viewer', odsCode: 'REM',
-  resourceGroupName: 'rg-rem', virtualNetworkName: 'vnet-rem', routeTableId: spoke.routeTable.id,
-  keyVaultId: vault.vaultId, certificateSecretId: 'https://kv-rem.vault.azure.net/secrets/pacs-tls',
-  logAnalyticsWorkspaceId: ws, backendAddresses: [plan.appSubnet('REM', 'pacs-viewer').replace(/\.\d+\/27$/, (m) => `.${Number(m.slice(1, -3)) + 5}`)],
+  spec,
+  addressPlan: plan,
+  appName: 'pacs-viewer',
+  odsCode: 'REM',
+  resourceGroupName: 'rg-rem',
+  virtualNetworkName: 'vnet-rem',
+  routeTableId: spoke.routeTable.id,
+  keyVaultId: vault.vaultId,
+  certificateSecretId: 'https://kv-rem.vault.azure.net/secrets/pacs-tls',
+  logAnalyticsWorkspaceId: ws,
+  backendAddresses: [plan.appSubnet('REM', 'pacs-viewer').replace(/\.\d+\/27$/, (m) => `.${Number(m.slice(1, -3)) + 5}`)],
 };
 new HscnAppIngress(stack, 'pacs-hscn', hscnProps);
 new AppStore(stack, 'pacs-store', {
-  spec, appName: 'pacs-viewer', odsCode: 'REM', identity: backbone.identity('REM', 'pacs-viewer'),
-  resourceGroupName: 'rg-rem', privateEndpointSubnetId: spoke.subnet(TrustSubnet.DATA).subnet.id,
+  spec,
+  appName: 'pacs-viewer',
+  odsCode: 'REM',
+  identity: backbone.identity('REM', 'pacs-viewer'),
+  resourceGroupName: 'rg-rem',
+  privateEndpointSubnetId: spoke.subnet(TrustSubnet.DATA).subnet.id,
   privateDnsZoneId: `/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.Network/privateDnsZones/privatelink.blob.core.windows.net`,
-  encryptionKey: vault.keyFor('storage'), logAnalyticsWorkspaceId: ws, backup: { encryptionKey: vault.keyFor('backup') },
+  encryptionKey: vault.keyFor('storage'),
+  logAnalyticsWorkspaceId: ws,
+  backup: { encryptionKey: vault.keyFor('backup') },
 });
 const edgeProps = {
-  spec, addressPlan: plan, appName: 'remote-reporting', resourceGroupName: 'rg-hub', virtualNetworkName: 'vnet-hub',
+  spec,
+  addressPlan: plan,
+  appName: 'remote-reporting',
+  resourceGroupName: 'rg-hub',
+  virtualNetworkName: 'vnet-hub',
   keyVaultId: '/subscriptions/x/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv-hub',
-  certificateSecretId: 'https://kv-hub.vault.azure.net/secrets/edge-tls', logAnalyticsWorkspaceId: ws,
+  certificateSecretId: 'https://kv-hub.vault.azure.net/secrets/edge-tls',
+  logAnalyticsWorkspaceId: ws,
 };
 const edge = new InternetAppEdge(backbone.hubStack, 'edge', edgeProps);
 const rem = TfJson.of(stack);

@@ -12,7 +12,6 @@ import { StorageContainer } from '@cdktf/provider-azurerm/lib/storage-container'
 import { UserAssignedIdentity } from '@cdktf/provider-azurerm/lib/user-assigned-identity';
 import { TerraformOutput, Token } from 'cdktf';
 import { Construct } from 'constructs';
-import { HARDENED_STORAGE_ACCOUNT } from '../storage/hardened-account';
 import {
   checkNetwork, diagnostics, isGatewayIdentity, networkTags, optionalZoneIds, privateEndpoint, replicationFor,
   requireId, SUBNET_ID, WORKSPACE_ID, ZONE, zoneId,
@@ -30,6 +29,7 @@ import { grantRole, isWorkloadIdentity } from '../identity/grant';
 import { AzureBuiltInRole } from '../identity/roles';
 import { KeyRotationOptions } from '../identity/trust-key-vault';
 import { IWorkloadIdentity } from '../identity/workload-identity';
+import { HARDENED_STORAGE_ACCOUNT } from '../storage/hardened-account';
 
 /** A managed DICOM store (Azure Health Data Services DICOM service) of one imaging network. */
 export interface IDicomStore {

@@ -8,7 +8,6 @@ import { StorageShare } from '@cdktf/provider-azurerm/lib/storage-share';
 import { UserAssignedIdentity } from '@cdktf/provider-azurerm/lib/user-assigned-identity';
 import { Fn, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
-import { HARDENED_STORAGE_ACCOUNT } from '../storage/hardened-account';
 import { IDicomStore } from './dicom-store';
 import { DICOM_AUDIENCE, diagnostics, markGatewayIdentity, privateEndpoint, replicationFor, requireId, SUBNET_ID, WORKSPACE_ID, ZONE, zoneId } from './internal';
 import { BackboneSpec } from '../../core/backbone-spec';
@@ -21,6 +20,7 @@ import { AzureBuiltInRole } from '../identity/roles';
 import { IWorkloadIdentity } from '../identity/workload-identity';
 import { denyByDefaultNsg } from '../network/nsg';
 import { SpokeInboundRule } from '../network/spoke-subnet';
+import { HARDENED_STORAGE_ACCOUNT } from '../storage/hardened-account';
 
 /** Names of the gateway's DICOM TLS secrets in the trust's Key Vault (PEM text). */
 export interface DimseTlsSecretNames {
