@@ -9,7 +9,18 @@ import { build as multiCloud } from '../../examples/multi-cloud/main';
 import { build as nationalGcp } from '../../examples/national-backbone-gcp/main';
 import { build as regionalAzure } from '../../examples/regional-imaging-network-azure/main';
 import { build as singleTrustAws } from '../../examples/single-trust-aws/main';
+import { checkSynthOutput as checkAws } from '../../src/aws/compliance/check-output';
+import { checkSynthOutput as checkAzure } from '../../src/azure/compliance/check-output';
+import { ComplianceReport } from '../../src/core/compliance';
+import { checkSynthOutput as checkGcp } from '../../src/gcp/compliance/check-output';
 import { withoutStackTraces } from '../support/quiet-traces';
+
+/** The NHS compliance profile over one cloud's output: the open errors, as `rule stack resource: message` lines. */
+function openFindings(check: (dir: string) => { findings: any[]; checkedResources: number }, dir: string): string[] {
+  const r = check(dir);
+  expect(r.checkedResources).toBeGreaterThan(0);
+  return new ComplianceReport(r.findings, r.checkedResources).unacknowledgedErrors().map((f) => `${f.ruleId} ${f.stack} ${f.resource}: ${f.message}`);
+}
 
 const work = mkdtempSync(join(tmpdir(), 'nhs-backbone-blueprints-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -45,6 +56,10 @@ describe('single-trust-aws', () => {
     expect(ofType(template(out, 'gstt-backbone-img-trust-rj1-prod'), 'AWS::HealthImaging::Datastore')).toHaveLength(1);
   });
 
+  test('passes the NHS compliance profile with no unacknowledged finding', () => {
+    expect(openFindings(checkAws, out)).toEqual([]);
+  });
+
   test('main.ts gave the reporting worklist read on the clinical records store, and nothing more', () => {
     const trust = template(out, 'gstt-backbone-rj1-prod');
     const statements = ofType(trust, 'AWS::IAM::Policy').flatMap((p) => p.Properties.PolicyDocument.Statement);
@@ -57,6 +72,10 @@ describe('single-trust-aws', () => {
 describe('regional-imaging-network-azure', () => {
   const out = join(work, 'regional-imaging-network-azure');
   beforeAll(() => withoutStackTraces(() => regionalAzure(out).synth()));
+
+  test('passes the NHS compliance profile with no unacknowledged finding', () => {
+    expect(openFindings(checkAzure, out)).toEqual([]);
+  });
 
   test('one shared DICOM service for the ICB\'s five trusts, each with a gateway; the AI app only reads', () => {
     const stacks = tfStacks(out);
@@ -80,6 +99,10 @@ describe('national-backbone-gcp', () => {
   const out = join(work, 'national-backbone-gcp');
   beforeAll(() => withoutStackTraces(() => nationalGcp(out).synth()));
 
+  test('passes the NHS compliance profile with no unacknowledged finding', () => {
+    expect(openFindings(checkGcp, out)).toEqual([]);
+  });
+
   test('an imaging network per ICB, each a DICOM store in its own project and stack', () => {
     const imaging = tfStacks(out).filter((s) => s.includes('-img-'));
     expect(imaging).toEqual(['nhs-national-gcp-img-icb-qop-prod', 'nhs-national-gcp-img-icb-que-prod', 'nhs-national-gcp-img-icb-qyg-prod']);
@@ -100,6 +123,12 @@ describe('multi-cloud', () => {
     apps.azure.synth();
     apps.gcp.synth();
   }));
+
+  test('passes the NHS compliance profile on every cloud with no unacknowledged finding', () => {
+    expect(openFindings(checkAws, join(out, 'aws'))).toEqual([]);
+    expect(openFindings(checkAzure, join(out, 'azure'))).toEqual([]);
+    expect(openFindings(checkGcp, join(out, 'gcp'))).toEqual([]);
+  });
 
   test('one spec, the same trusts on every cloud', () => {
     expect(templates(join(out, 'aws'))).toEqual(expect.arrayContaining(['multi-cloud-demo-rem-test', 'multi-cloud-demo-rbs-test']));
