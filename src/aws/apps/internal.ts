@@ -6,15 +6,16 @@ import {
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { AddressPlan, HubSubnet } from '../../core/address-plan';
+import { HSCN_CLIENT_RANGE } from '../../core/app-contract';
 import { BackboneSpec } from '../../core/backbone-spec';
 import { Cidr } from '../../core/cidr';
 import { ACKNOWLEDGEMENTS_KEY, NhsComplianceProfile } from '../../core/compliance';
 import { BackboneError } from '../../core/errors';
 import { Cloud } from '../../core/regions';
-import { AppIngress, AppSpec } from '../../core/spec';
 import { acknowledgeGuard, acknowledgeNag } from '../compliance/internal';
 import { CentralLogStore } from '../logging/central-log-store';
 import { fitName } from '../storage/internal';
+export { findApp, ingressOf, requireServes, requireIngress } from '../../core/app-contract';
 
 // Helpers shared by the app constructs. Not re-exported from index.ts: not
 // part of the jsii API.
@@ -25,7 +26,7 @@ import { fitName } from '../storage/internal';
  * HSCN (hub-network.ts, HSCN_PRIVATE_RANGE); the HSCN DNS resolvers
  * (155.231.231.1/.2) are servers, not clients, and are not in it.
  */
-export const HSCN_CLIENT_RANGES = ['10.0.0.0/8'];
+export const HSCN_CLIENT_RANGES = [HSCN_CLIENT_RANGE];
 
 /** The port (HTTPS) the load balancers reach an app's targets on, unless told otherwise. */
 export const DEFAULT_TARGET_PORT = 8443;
@@ -49,36 +50,6 @@ export const ALLOWED_SSL_POLICIES: string[] = [
   elbv2.SslPolicy.FIPS_TLS13_12_PQ,
   elbv2.SslPolicy.FIPS_TLS13_12_RES_PQ,
 ];
-
-/** The app of the spec with this name, or a BackboneError naming `appName`. */
-export function findApp(spec: BackboneSpec, appName: string): AppSpec {
-  const app = spec.apps.find((a) => a.name === appName);
-  if (!app) {
-    throw BackboneError.of('appName', `"${appName}" is not an app of backbone ${spec.name} (one of: ${spec.apps.map((a) => a.name).join(', ') || 'none'}; add it with spec.addApp or under apps:)`);
-  }
-  return app;
-}
-
-/** The app's ingress kind, with the spec's default filled in. */
-export function ingressOf(app: AppSpec): AppIngress {
-  return app.ingress ?? AppIngress.NONE;
-}
-
-/** Refuses a trust the app does not serve (naming `odsCode`). */
-export function requireServes(spec: BackboneSpec, app: AppSpec, odsCode: string): void {
-  spec.trust(odsCode);
-  if (!(app.trusts ?? []).includes(odsCode)) {
-    throw BackboneError.of('odsCode', `"${odsCode}" is not a trust app ${app.name} serves (${(app.trusts ?? []).join(', ') || 'none'})`);
-  }
-}
-
-/** Refuses an app whose ingress is not `kind` (naming `appName`). */
-export function requireIngress(app: AppSpec, kind: AppIngress, what: string): void {
-  const actual = ingressOf(app);
-  if (actual !== kind) {
-    throw BackboneError.of('appName', `app "${app.name}" has ingress ${actual}: ${what} is for apps whose ingress is ${kind}`);
-  }
-}
 
 /**
  * Checks a listener certificate: required, and (when not a token) an ACM or

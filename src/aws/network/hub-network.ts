@@ -18,6 +18,7 @@ import { HubParameters, HubValue } from './hub-parameters';
 import { PlanIpAddresses } from './plan-ip-addresses';
 import { AWS_AZS } from './zones';
 import { AddressPlan, HubSubnet } from '../../core/address-plan';
+import { HSCN_CLIENT_RANGE } from '../../core/app-contract';
 import { BackboneSpec } from '../../core/backbone-spec';
 import { acknowledgeNag } from '../compliance/internal';
 import { CentralLogStore } from '../logging/central-log-store';
@@ -30,7 +31,7 @@ export const HSCN_DNS_SERVERS = ['155.231.231.1', '155.231.231.2'];
 /** The domain forwarded to the HSCN DNS resolvers. */
 export const HSCN_DNS_DOMAIN = 'nhs.uk';
 /** The NHS range on the HSCN (N3/Transition Network addressing policy). */
-const HSCN_PRIVATE_RANGE = '10.0.0.0/8';
+const HSCN_PRIVATE_RANGE = HSCN_CLIENT_RANGE;
 
 /**
  * An AWS service reached through the hub's interface endpoints. Its private

@@ -4,6 +4,7 @@ import { Subnet } from '@cdktf/provider-azurerm/lib/subnet';
 import { Construct } from 'constructs';
 import { applicationGateway, checkAddressesIn, checkSecretId, checkTlsPolicy, findApp, gatewaySubnet, ingressOf, requireServes, requireText } from './internal';
 import { AddressPlan, TrustSubnet } from '../../core/address-plan';
+import { HSCN_CLIENT_RANGE } from '../../core/app-contract';
 import { BackboneSpec } from '../../core/backbone-spec';
 import { Cidr } from '../../core/cidr';
 import { BackboneError } from '../../core/errors';
@@ -11,7 +12,7 @@ import { Cloud } from '../../core/regions';
 import { AppIngress } from '../../core/spec';
 
 /** The NHS range on the HSCN: the only clients an HSCN ingress admits by default. */
-export const HSCN_CLIENT_RANGE = '10.0.0.0/8';
+export { HSCN_CLIENT_RANGE };
 
 /** Props of an app's HSCN ingress in one trust. */
 export interface HscnAppIngressProps {

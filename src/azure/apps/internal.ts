@@ -7,41 +7,17 @@ import { SubnetRouteTableAssociation } from '@cdktf/provider-azurerm/lib/subnet-
 import { UserAssignedIdentity } from '@cdktf/provider-azurerm/lib/user-assigned-identity';
 import { Token } from 'cdktf';
 import { Construct } from 'constructs';
-import { BackboneSpec } from '../../core/backbone-spec';
 import { Cidr } from '../../core/cidr';
 import { BackboneError } from '../../core/errors';
-import { AppIngress, AppSpec } from '../../core/spec';
 import { AzureBuiltInRole } from '../identity/roles';
 import { denyByDefaultNsg, InboundAllow } from '../network/nsg';
+export { findApp, ingressOf, requireServes } from '../../core/app-contract';
 
 /** The only predefined TLS policy accepted (TLS 1.2+ with the strong cipher list). @internal */
 export const TLS_POLICIES = ['AppGwSslPolicy20220101S'];
 
 /** The ports Application Gateway v2's infrastructure must be reached on from GatewayManager. @internal */
 export const GATEWAY_MANAGER_PORTS = '65200-65535';
-
-/** The app in the spec, or a BackboneError naming `appName`. @internal */
-export function findApp(spec: BackboneSpec, appName: string): AppSpec {
-  const app = spec.apps.find((a) => a.name === appName);
-  if (!app) {
-    throw BackboneError.of('appName', `"${appName}" is not an app of backbone ${spec.name} (apps: ${spec.apps.map((a) => a.name).join(', ') || 'none'})`);
-  }
-  return app;
-}
-
-/** The app's ingress kind. @internal */
-export function ingressOf(app: AppSpec): AppIngress {
-  return app.ingress ?? AppIngress.NONE;
-}
-
-/** Throws a BackboneError naming `odsCode` unless the app serves the trust. @internal */
-export function requireServes(spec: BackboneSpec, app: AppSpec, odsCode: string): void {
-  spec.trust(odsCode);
-  const trusts = app.trusts ?? [];
-  if (!trusts.includes(odsCode)) {
-    throw BackboneError.of('odsCode', `"${odsCode}" is not a trust app ${app.name} serves (${trusts.join(', ') || 'none'})`);
-  }
-}
 
 /** Throws a BackboneError naming the prop unless it is a non-empty string. @internal */
 export function requireText(prop: string, value: unknown, what: string): string {

@@ -1,52 +1,23 @@
 import { Token } from 'cdktf';
 import { AppTlsProfile } from './tls-profile';
+import { HSCN_CLIENT_RANGE } from '../../core/app-contract';
 import { BackboneSpec } from '../../core/backbone-spec';
 import { Cidr } from '../../core/cidr';
 import { BackboneError } from '../../core/errors';
-import { AppIngress, AppSpec } from '../../core/spec';
 import { WorkloadIdentity } from '../identity/workload-identity';
+export { findApp, ingressOf, requireServes, requireIngress } from '../../core/app-contract';
 
 // Helpers shared by the app constructs. Not re-exported from index.ts: not
 // part of the jsii API.
 
 /** Where HSCN clients come from: the NHS's private range on the HSCN. */
-export const HSCN_RANGE = '10.0.0.0/8';
+export const HSCN_RANGE = HSCN_CLIENT_RANGE;
 
 /** The port the load balancers reach an app's endpoints on, unless told otherwise. */
 export const DEFAULT_TARGET_PORT = 443;
 
 /** Priority bases of the HSCN ingress rules in the trust's firewall policy (plus twice the app's index). */
 export const HSCN_RULE_PRIORITY = 4000;
-
-/** The app of the spec with this name, or a BackboneError naming `appName`. */
-export function findApp(spec: BackboneSpec, appName: string): AppSpec {
-  const app = spec.apps.find((a) => a.name === appName);
-  if (!app) {
-    throw BackboneError.of('appName', `"${appName}" is not an app of backbone ${spec.name} (one of: ${spec.apps.map((a) => a.name).join(', ') || 'none'}; add it with spec.addApp or under apps:)`);
-  }
-  return app;
-}
-
-/** The app's ingress kind, with the spec's default filled in. */
-export function ingressOf(app: AppSpec): AppIngress {
-  return app.ingress ?? AppIngress.NONE;
-}
-
-/** Refuses a trust the app does not serve (naming `odsCode`). */
-export function requireServes(spec: BackboneSpec, app: AppSpec, odsCode: string): void {
-  spec.trust(odsCode);
-  if (!(app.trusts ?? []).includes(odsCode)) {
-    throw BackboneError.of('odsCode', `"${odsCode}" is not a trust app ${app.name} serves (${(app.trusts ?? []).join(', ') || 'none'})`);
-  }
-}
-
-/** Refuses an app whose ingress is not `kind` (naming `appName`). */
-export function requireIngress(app: AppSpec, kind: AppIngress, what: string): void {
-  const actual = ingressOf(app);
-  if (actual !== kind) {
-    throw BackboneError.of('appName', `app "${app.name}" has ingress ${actual}: ${what} is for apps whose ingress is ${kind}`);
-  }
-}
 
 /** Refuses anything but the app's own workload identity in the trust (naming `identity`). */
 export function requireOwnIdentity(identity: unknown, appName: string, odsCode: string): WorkloadIdentity {
