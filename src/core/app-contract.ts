@@ -44,3 +44,40 @@ export function requireIngress(app: AppSpec, kind: AppIngress, what: string): vo
     throw BackboneError.of('appName', `app "${app.name}" has ingress ${actual}: ${what} is for apps whose ingress is ${kind}`);
   }
 }
+
+/** A part the backbone made for one app in one trust (identity, store, ingress...). */
+interface AppPart {
+  readonly appName?: string;
+  readonly odsCode?: string;
+}
+
+/**
+ * Checks one trust's parts of an app before a cloud's SpecialistApp records
+ * them: the app serves the trust, the trust is not added twice, each part is
+ * the app's own in that trust, the identity (and, where the cloud has one,
+ * the spoke attachment) is there, and a store and an HSCN ingress are given
+ * exactly when the app's spec asks for them. Throws a BackboneError naming
+ * the part.
+ */
+export function checkAppTrustParts(spec: BackboneSpec, app: AppSpec, odsCode: string, alreadyAdded: boolean, parts: {
+  readonly identity?: AppPart;
+  readonly attachment?: AppPart;
+  readonly store?: AppPart;
+  readonly hscnIngress?: AppPart;
+}, attachmentRequired: boolean): void {
+  const name = app.name;
+  requireServes(spec, app, odsCode);
+  if (alreadyAdded) throw BackboneError.of('odsCode', `trust ${odsCode} is already added to app ${name}`);
+  if (!parts.identity) throw BackboneError.of('identity', `is required (app ${name}'s workload identity in trust ${odsCode})`);
+  if (attachmentRequired && !parts.attachment) throw BackboneError.of('attachment', `is required (TrustSpoke.attachApp("${name}") in trust ${odsCode})`);
+  for (const [what, x] of [['identity', parts.identity], ['attachment', parts.attachment], ['store', parts.store], ['hscnIngress', parts.hscnIngress]] as const) {
+    if (x && (x.appName !== name || x.odsCode !== odsCode)) {
+      throw BackboneError.of(what, `belongs to app ${x.appName} in trust ${x.odsCode}, not app ${name} in trust ${odsCode}`);
+    }
+  }
+  if (app.store && !parts.store) throw BackboneError.of('store', `is required: app ${name} has a store of its own in each trust it serves`);
+  if (!app.store && parts.store) throw BackboneError.of('store', `is given, but app ${name} has no store in the spec`);
+  const ingress = ingressOf(app);
+  if (ingress === AppIngress.HSCN && !parts.hscnIngress) throw BackboneError.of('hscnIngress', `is required: app ${name} has HSCN ingress`);
+  if (ingress !== AppIngress.HSCN && parts.hscnIngress) throw BackboneError.of('hscnIngress', `is given, but app ${name} has ingress ${ingress}`);
+}

@@ -1,7 +1,8 @@
 import { AppStore } from './app-store';
 import { HscnAppIngress } from './hscn-ingress';
-import { findApp, ingressOf, requireServes } from './internal';
+import { findApp, ingressOf } from './internal';
 import { InternetAppEdge } from './internet-edge';
+import { checkAppTrustParts } from '../../core/app-contract';
 import { BackboneSpec } from '../../core/backbone-spec';
 import { BackboneError, entryOf } from '../../core/errors';
 import { AppIngress, AppSpec } from '../../core/spec';
@@ -87,14 +88,7 @@ export class SpecialistApp {
   /** Adds a trust's parts; they must be this app's, in that trust. */
   public addTrust(parts: SpecialistAppTrust): void {
     const ods = parts.odsCode;
-    requireServes(this.spec, this.app, ods);
-    if (this.parts.has(ods)) throw BackboneError.of('odsCode', `trust ${ods} is already added to app ${this.appName}`);
-    for (const [what, x] of [['identity', parts.identity], ['store', parts.store], ['hscnIngress', parts.hscnIngress]] as const) {
-      if (x && (x.appName !== this.appName || x.odsCode !== ods)) throw BackboneError.of(what, `belongs to app ${x.appName} in trust ${x.odsCode}, not app ${this.appName} in trust ${ods}`);
-    }
-    if (!parts.identity) throw BackboneError.of('identity', `is required (app ${this.appName}'s workload identity in trust ${ods})`);
-    if (Boolean(this.app.store) !== Boolean(parts.store)) throw BackboneError.of('store', this.app.store ? `is required: app ${this.appName} has a store of its own` : `is given, but app ${this.appName} has no store in the spec`);
-    if ((this.ingress === AppIngress.HSCN) !== Boolean(parts.hscnIngress)) throw BackboneError.of('hscnIngress', this.ingress === AppIngress.HSCN ? `is required: app ${this.appName} has HSCN ingress` : `is given, but app ${this.appName} has ingress ${this.ingress}`);
+    checkAppTrustParts(this.spec, this.app, ods, this.parts.has(ods), parts, false);
     this.parts.set(ods, { ...parts });
   }
 

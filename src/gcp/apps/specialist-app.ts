@@ -1,7 +1,8 @@
 import { AppStore } from './app-store';
 import { HscnAppIngress } from './hscn-ingress';
-import { findApp, ingressOf, requireServes } from './internal';
+import { findApp, ingressOf } from './internal';
 import { InternetAppEdge } from './internet-edge';
+import { checkAppTrustParts } from '../../core/app-contract';
 import { BackboneSpec } from '../../core/backbone-spec';
 import { BackboneError, entryOf } from '../../core/errors';
 import { AppIngress, AppSpec } from '../../core/spec';
@@ -102,23 +103,7 @@ export class SpecialistApp {
    */
   public addTrust(parts: SpecialistAppTrust): void {
     const ods = parts.odsCode;
-    requireServes(this.spec, this.app, ods);
-    if (this.parts.has(ods)) throw BackboneError.of('odsCode', `trust ${ods} is already added to app ${this.appName}`);
-    const mine = (what: string, x: { appName?: string; odsCode?: string } | undefined) => {
-      if (x && (x.appName !== this.appName || x.odsCode !== ods)) {
-        throw BackboneError.of(what, `belongs to app ${x.appName} in trust ${x.odsCode}, not app ${this.appName} in trust ${ods}`);
-      }
-    };
-    if (!parts.identity) throw BackboneError.of('identity', `is required (app ${this.appName}'s workload identity in trust ${ods})`);
-    if (!parts.attachment) throw BackboneError.of('attachment', `is required (TrustSpoke.attachApp("${this.appName}") in trust ${ods})`);
-    mine('identity', parts.identity);
-    mine('attachment', parts.attachment);
-    mine('store', parts.store);
-    mine('hscnIngress', parts.hscnIngress);
-    if (this.app.store && !parts.store) throw BackboneError.of('store', `is required: app ${this.appName} has a store of its own in each trust it serves`);
-    if (!this.app.store && parts.store) throw BackboneError.of('store', `is given, but app ${this.appName} has no store in the spec`);
-    if (this.ingress === AppIngress.HSCN && !parts.hscnIngress) throw BackboneError.of('hscnIngress', `is required: app ${this.appName} has HSCN ingress`);
-    if (this.ingress !== AppIngress.HSCN && parts.hscnIngress) throw BackboneError.of('hscnIngress', `is given, but app ${this.appName} has ingress ${this.ingress}`);
+    checkAppTrustParts(this.spec, this.app, ods, this.parts.has(ods), parts, true);
     this.parts.set(ods, { ...parts });
   }
 
