@@ -51,8 +51,10 @@ const project = new cdk.JsiiProject({
     'cdk-nag@3.0.2',
     '@cdklabs/cdk-validator-cfnguard@0.0.62',
   ],
-  // Not jsii modules: shipped inside the package.
-  bundledDeps: ['yaml@^2.8.0'],
+  // Not jsii modules: shipped inside the package. cloudformation-diff is what
+  // `nhs-backbone diff` uses for CloudFormation (it knows which property
+  // changes replace a resource); loaded only by that command.
+  bundledDeps: ['yaml@^2.8.0', '@aws-cdk/cloudformation-diff@^2.187.5'],
 
   bin: { 'nhs-backbone': 'bin/nhs-backbone' },
 

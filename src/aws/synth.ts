@@ -2,6 +2,7 @@ import { App, IPolicyValidationPluginBeta1, Validations } from 'aws-cdk-lib';
 import { Backbone } from './backbone';
 import { AddressLock } from '../core/address-plan';
 import { BackboneSpec } from '../core/backbone-spec';
+import { withoutStackTraces } from '../core/traces';
 
 /** What one cloud's synthesis produced. @internal */
 export interface SynthSummary {
@@ -47,8 +48,11 @@ export function synthAws(
   spec: BackboneSpec, lock: AddressLock | undefined, outdir: string, plugins: IPolicyValidationPluginBeta1[] = [],
 ): SynthSummary {
   const app = newAwsApp(outdir, plugins);
-  new Backbone(app, 'Backbone', { spec, addressLock: lock });
-  const assembly = app.synth();
+  // No stack traces in the metadata: they hold this machine's paths.
+  const assembly = withoutStackTraces(() => {
+    new Backbone(app, 'Backbone', { spec, addressLock: lock });
+    return app.synth();
+  });
   let resources = 0;
   let largest = 0;
   for (const stack of assembly.stacks) {

@@ -6,6 +6,7 @@ import { ComplianceFinding, ComplianceReport, ReportFormat } from '../core/compl
 import { BackboneError, formatProblem } from '../core/errors';
 import { loadSpecFile, lockPathFor, readLock, serialiseLock } from '../core/load';
 import { SpecProblem } from '../core/problem';
+import { Cloud } from '../core/regions';
 
 /**
  * The `nhs-backbone` command. Not part of the jsii API.
@@ -18,13 +19,18 @@ export const USAGE = `usage:
   nhs-backbone validate <spec>
   nhs-backbone synth <spec> [--cloud aws|azure|gcp|all] [--out DIR]
   nhs-backbone check <DIR> [--format text|json|markdown]
+  nhs-backbone diff <OLD_DIR> <NEW_DIR> [--format text|json|markdown] [--fail-on-destroy]
 
   validate   check a backbone spec (YAML or JSON) and print every problem
   synth      build the backbone for one or all clouds into DIR (default backbone.out):
              DIR/aws is a CDK cloud assembly, DIR/azure and DIR/gcp use the cdktf.out layout
   check      check a synth output (DIR/aws, DIR/azure, DIR/gcp) against the NHS compliance profile
+  diff       compare two synth outputs, every cloud present: per stack the resources added, removed and
+             changed, with the stateful resources destroyed or replaced and the security-relevant changes
+             first; --fail-on-destroy exits 1 when a store, key, DICOM store, log archive or backup vault
+             would be destroyed or replaced
 
-exit codes: 0 success, 1 invalid input or a failed check, 2 wrong usage`;
+exit codes: 0 success, 1 invalid input, a failed check or (with --fail-on-destroy) a destroyed store, 2 wrong usage`;
 
 export interface Io {
   out(line: string): void;
@@ -47,6 +53,9 @@ interface Parsed {
   options: Record<string, string>;
 }
 
+/** Options that take no value. */
+const FLAGS = new Set(['fail-on-destroy']);
+
 function parse(argv: string[], allowed: Record<string, string[]>): Parsed {
   const [command, ...rest] = argv;
   if (!command) throw new UsageError('missing command');
@@ -59,6 +68,11 @@ function parse(argv: string[], allowed: Record<string, string[]>): Parsed {
       const eq = a.indexOf('=');
       const key = eq > 0 ? a.slice(2, eq) : a.slice(2);
       if (!allowed[command].includes(key)) throw new UsageError(`unknown option --${key} for ${command}`);
+      if (FLAGS.has(key)) {
+        if (eq > 0) throw new UsageError(`--${key} takes no value`);
+        options[key] = 'true';
+        continue;
+      }
       const value = eq > 0 ? a.slice(eq + 1) : rest[++i];
       if (value === undefined || value === '') throw new UsageError(`--${key} needs a value`);
       options[key] = value;
@@ -208,6 +222,58 @@ function check(io: Io, args: Parsed): number {
   return report.passed ? 0 : 1;
 }
 
+function diff(io: Io, args: Parsed): number {
+  if (args.positional.length !== 2) throw new UsageError('diff takes two synth output folders: <OLD_DIR> <NEW_DIR>');
+  const format = args.options.format ?? 'text';
+  if (!['text', 'json', 'markdown'].includes(format)) {
+    throw new UsageError(`--format must be text, json or markdown, not "${format}"`);
+  }
+  const [oldArg, newArg] = args.positional;
+  for (const d of [oldArg, newArg]) {
+    if (!existsSync(d)) {
+      io.err(`error: ${d}: no such folder (give two output folders of nhs-backbone synth)`);
+      return 1;
+    }
+  }
+  const clouds = CLOUDS.filter((c) => existsSync(join(oldArg, c)) || existsSync(join(newArg, c)));
+  if (clouds.length === 0) {
+    io.err(`error: ${oldArg}, ${newArg}: no synth output in either (expected aws/, azure/ or gcp/, as nhs-backbone synth writes)`);
+    return 1;
+  }
+  const stacks = clouds.flatMap((cloud) => diffCloud(cloud, join(oldArg, cloud), join(newArg, cloud)));
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const { DiffReport } = require('../core/diff') as typeof import('../core/diff');
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  const report = new DiffReport(oldArg, newArg, stacks);
+  io.out(report.render(format as 'text').trimEnd());
+  const destroyed = report.destructive();
+  if (args.options['fail-on-destroy'] && destroyed.length > 0) {
+    io.err(`error: ${destroyed.length} stateful resource${destroyed.length === 1 ? '' : 's'} would be destroyed or replaced (first: ${destroyed[0].cloud} ${destroyed[0].stack} ${destroyed[0].id}); --fail-on-destroy stops here`);
+    return 1;
+  }
+  return 0;
+}
+
+function diffCloud(cloud: CloudName, oldDir: string, newDir: string) {
+  // Pure JSON readers; cloudformation-diff is loaded only for AWS.
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const core = require('../core/diff') as typeof import('../core/diff');
+  switch (cloud) {
+    case 'aws': return (require('../aws/diff') as typeof import('../aws/diff')).diffAwsOutputs(oldDir, newDir);
+    case 'azure': {
+      const rules = require('../azure/diff-rules') as typeof import('../azure/diff-rules');
+      return core.diffTerraformStacks(Cloud.AZURE, core.readTerraformOutput(oldDir), core.readTerraformOutput(newDir),
+        rules.AZURE_FORCE_NEW, rules.AZURE_CONDITIONAL_FORCE_NEW);
+    }
+    case 'gcp': {
+      const rules = require('../gcp/diff-rules') as typeof import('../gcp/diff-rules');
+      return core.diffTerraformStacks(Cloud.GCP, core.readTerraformOutput(oldDir), core.readTerraformOutput(newDir),
+        rules.GCP_FORCE_NEW, rules.GCP_CONDITIONAL_FORCE_NEW);
+    }
+  }
+  /* eslint-enable @typescript-eslint/no-require-imports */
+}
+
 async function synthCloud(cloud: CloudName, spec: BackboneSpec, lock: AddressLock, dir: string) {
   // Each cloud's engine is loaded only when asked for: `--cloud aws` never loads cdktf.
   switch (cloud) {
@@ -230,11 +296,12 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     return 0;
   }
   try {
-    const args = parse(argv, { validate: [], synth: ['cloud', 'out'], check: ['format'] });
+    const args = parse(argv, { validate: [], synth: ['cloud', 'out'], check: ['format'], diff: ['format', 'fail-on-destroy'] });
     switch (args.command) {
       case 'validate': return validate(io, args);
       case 'synth': return await synth(io, args);
       case 'check': return check(io, args);
+      case 'diff': return diff(io, args);
       default: throw new UsageError(`unknown command "${args.command}"`);
     }
   } catch (e) {
