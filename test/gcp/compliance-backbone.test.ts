@@ -29,7 +29,7 @@ const spec = BackboneSpec.fromProps({
   ...SMALL,
   apps: [
     { name: 'ai-triage', trusts: ['*'], dicomweb: 'read' as any, ingress: 'none' as any },
-    { name: 'pacs-viewer', trusts: ['REM', 'RBS'], dicomweb: 'read-write' as any, ingress: 'hscn' as any },
+    { name: 'pacs-viewer', trusts: ['REM', 'RBS'], dicomweb: 'read-write' as any, ingress: 'hscn' as any, store: { category: 'adult' } },
     { name: 'remote-reporting', trusts: ['REM'], dicomweb: 'read' as any, ingress: 'internet' as any },
   ],
   storage: {
@@ -89,6 +89,24 @@ test('the acknowledgements hide nothing else: without them, only those findings 
     .toEqual(acknowledged.map((f) => `${f.ruleId} ${f.stack}/${f.resource}`).sort());
 });
 
+test('the apps are wired and checked: the HSCN app\'s internal load balancers, the internet edge stack, the app store and its copy', () => {
+  const types = (name: string) => Object.keys(stackJson(name).resource);
+  expect(types('test-backbone-rem-prod')).toEqual(expect.arrayContaining(['google_compute_forwarding_rule', 'google_compute_region_target_https_proxy']));
+  expect(stackNames).toContain('test-backbone-edge-prod');
+  expect(types('test-backbone-edge-prod')).toEqual(expect.arrayContaining(['google_compute_global_forwarding_rule', 'google_compute_security_policy', 'google_iap_settings']));
+  const copies = Object.values<any>(stackJson('test-backbone-rbs-backup-prod').resource.google_storage_bucket).map((b) => b.labels.store);
+  expect(copies).toContain('app-pacs-viewer');
+  // NHS-NET-1 accepts the edge's external resources only as declared ingress: undeclared, they are errors.
+  expect(result.findings.filter((f) => f.ruleId === 'NHS-NET-1')).toEqual([]);
+  const undeclared = join(root, 'undeclared');
+  const edge = stackJson('test-backbone-edge-prod');
+  edge['//']['nhs-backbone'].internetIngressApps = [];
+  mkdirSync(join(undeclared, 'stacks', 'edge'), { recursive: true });
+  writeFileSync(join(undeclared, 'stacks', 'edge', 'cdk.tf.json'), JSON.stringify(edge));
+  const net = checkSynthOutput(undeclared).findings.filter((f) => f.ruleId === 'NHS-NET-1').map((f) => f.resourceType).sort();
+  expect(net).toEqual(['google_compute_global_address', 'google_compute_global_forwarding_rule']);
+});
+
 test('every stack records its residency and declared internet ingress for the check', () => {
   for (const name of stackNames) {
     expect(stackJson(name)['//']['nhs-backbone']).toEqual({ residency: 'uk', backbone: 'test-backbone', internetIngressApps: ['remote-reporting'] });
@@ -109,7 +127,8 @@ test('labels have one form: the provider default labels use the same NHS keys as
 test('stores carry their records category; the log archive is checked as audit-log; the gateway\'s secrets are audit-logged', () => {
   const rem = stackJson('test-backbone-rem-prod');
   const categories = Object.values<any>(rem.resource.google_storage_bucket).map((b) => [b.labels['records-category'], b.retention_policy.retention_period / 86400, b.retention_policy.is_locked]);
-  expect(categories.sort()).toEqual([['adult', 2920, true], ['imaging', 10950, true], ['maternity', 9490, true]]);
+  // The three spec stores and pacs-viewer's own store.
+  expect(categories.sort()).toEqual([['adult', 2920, true], ['adult', 2920, true], ['imaging', 10950, true], ['maternity', 9490, true]]);
   const archive = Object.values<any>(stackJson('test-backbone-hub-prod').resource.google_storage_bucket)[0];
   expect(archive.labels).toEqual(expect.objectContaining({ 'purpose': 'log-archive', 'records-category': 'audit-log' }));
   expect(Object.values<any>(rem.resource.google_project_iam_audit_config).map((a) => a.service).sort())

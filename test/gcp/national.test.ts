@@ -18,8 +18,9 @@ const synthesised = withoutStackTraces(() => stacks.map((s) => [s.node.id, new T
 const counts = synthesised.map(([id, tf]) => [id, tf.all().length] as const);
 const total = counts.reduce((n, [, c]) => n + c, 0);
 
-test('one stack for the hub and one per trust; one for the backup project and one backup stack per trust; one per imaging network', () => {
-  expect(stacks.length).toBe(1 + 209 + 1 + 209 + 42);
+test('one stack for the hub and one per trust; one for the backup project and one backup stack per trust; one per imaging network; one for the internet edge', () => {
+  expect(stacks.length).toBe(1 + 209 + 1 + 209 + 42 + 1);
+  expect(backbone.edgeStack('remote-reporting').node.id).toBe(spec.naming.name('stack' as any, ['edge']));
 });
 
 test('no Terraform stack holds more than a tenth of all resources', () => {

@@ -16,8 +16,12 @@ export const HSCN_RANGE = HSCN_CLIENT_RANGE;
 /** The port the load balancers reach an app's endpoints on, unless told otherwise. */
 export const DEFAULT_TARGET_PORT = 443;
 
-/** Priority bases of the HSCN ingress rules in the trust's firewall policy (plus twice the app's index). */
-export const HSCN_RULE_PRIORITY = 4000;
+/**
+ * Priority base of the HSCN ingress rules in the trust's firewall policy (plus
+ * twice the app's index). Above the trust spoke's (1000-1100, 2000+slot) and
+ * the DIMSE gateway's (4000, 4010) rules: priorities are unique in a policy.
+ */
+export const HSCN_RULE_PRIORITY = 5000;
 
 /** Refuses anything but the app's own workload identity in the trust (naming `identity`). */
 export function requireOwnIdentity(identity: unknown, appName: string, odsCode: string): WorkloadIdentity {
@@ -71,6 +75,25 @@ export function checkHscnRanges(ranges: string[] | undefined): string[] {
     }
   });
   return r;
+}
+
+/**
+ * `outer` without `inner`, as the fewest CIDR blocks (e.g. 10.0.0.0/8 without
+ * a backbone's /14 pool is six blocks). `outer` itself when they do not
+ * overlap; none when `inner` covers it.
+ */
+export function excludeRange(outer: string, inner: string): string[] {
+  let current = Cidr.parse(outer);
+  const cut = Cidr.parse(inner);
+  if (!current.overlaps(cut)) return [current.toString()];
+  const out: Cidr[] = [];
+  while (!cut.contains(current)) {
+    const halves = [current.subnet(current.prefix + 1, 0), current.subnet(current.prefix + 1, 1)];
+    const [keep, next] = halves[0].overlaps(cut) ? [halves[1], halves[0]] : [halves[0], halves[1]];
+    out.push(keep);
+    current = next;
+  }
+  return out.sort((a, b) => a.base - b.base).map((c) => c.toString());
 }
 
 /** Checks that `ip` is a single IPv4 address inside `cidr` (naming `path`). */

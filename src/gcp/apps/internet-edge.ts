@@ -9,7 +9,7 @@ import { ComputeSslPolicy } from '@cdktf/provider-google/lib/compute-ssl-policy'
 import { ComputeTargetHttpsProxy } from '@cdktf/provider-google/lib/compute-target-https-proxy';
 import { ComputeUrlMap } from '@cdktf/provider-google/lib/compute-url-map';
 import { IapSettings } from '@cdktf/provider-google/lib/iap-settings';
-import { TerraformStack } from 'cdktf';
+import { TerraformStack, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import {
   EDGE_WAF_RULES, RATE_INTERVALS, checkCertificates, checkHealthPath, checkIpIn, checkPort, checkTlsProfile, findApp, pascal, requireIngress,
@@ -40,8 +40,9 @@ export interface InternetAppEdgeProps {
   /** Global SSL certificates (Google-managed, for `domainName` and, for several trusts, `<ods>.<domainName>`). */
   readonly certificateIds: string[];
   /**
-   * The app's public name. Required when the app serves several trusts: each
-   * trust's copy is then at `<ods lower-case>.<domainName>`.
+   * The app's public name (or a token read at plan time). Required when the
+   * app serves several trusts: each trust's copy is then at
+   * `<ods lower-case>.<domainName>`.
    * @default - one trust: any host reaches it
    */
   readonly domainName?: string;
@@ -116,7 +117,7 @@ export class InternetAppEdge extends Construct {
     const certs = checkCertificates(props.certificateIds, appName, 'global SSL certificate for the app\'s public name');
     const trusts = app.trusts ?? [];
     if (trusts.length === 0) throw BackboneError.of('appName', `app "${appName}" serves no trust`);
-    if (props.domainName !== undefined && (typeof props.domainName !== 'string' || !/^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/.test(props.domainName))) {
+    if (props.domainName !== undefined && !Token.isUnresolved(props.domainName) && (typeof props.domainName !== 'string' || !/^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/.test(props.domainName))) {
       throw BackboneError.of('domainName', `${JSON.stringify(props.domainName)} is not a DNS name (lower-case labels, e.g. reporting.example.nhs.uk)`);
     }
     if (trusts.length > 1 && !props.domainName) {

@@ -12,7 +12,7 @@ import {
   HEALTH_CHECK_RANGES, HSCN_DNS_ZONE, NCC_EDGE_GROUP, PRIVATE_GOOGLE_APIS_ADDRESSES, PRIVATE_GOOGLE_APIS_RANGE,
   hubNetworkName, nccGroupId, nccHubId, networkUri, trustNetworkName,
 } from './ids';
-import { AddressPlan, HubSubnet, TrustSubnet } from '../../core/address-plan';
+import { AddressPlan, TrustSubnet } from '../../core/address-plan';
 import { BackboneSpec } from '../../core/backbone-spec';
 import { BackboneError } from '../../core/errors';
 import { NameKind } from '../../core/naming';
@@ -49,15 +49,15 @@ export interface AppAttachment {
   /**
    * Network tag for the app's instances. Ingress to it is denied by default:
    * the trust's firewall policy (evaluated before any VPC firewall rule)
-   * denies all ingress except the health checks and hub paths the backbone
-   * opens for apps with `ingress` other than `none`.
+   * denies all ingress except Google's load balancer ranges on the app's
+   * port (apps with `ingress` other than `none`) and, for HSCN ingress, the
+   * rules HscnAppIngress adds.
    */
   readonly networkTag: string;
 }
 
-/** Priority bases of the per-app rules (plus the app's slot, 0-15). */
+/** Priority base of the per-app rule (plus the app's slot, 0-15). */
 const APP_HEALTH_CHECK_PRIORITY = 2000;
-const APP_FROM_HUB_PRIORITY = 3000;
 /** The trust subnets built on Google Cloud; TRANSIT is not needed (NCC), APPS is split into per-app /27s. */
 const TRUST_SUBNETS = [TrustSubnet.WORKLOAD, TrustSubnet.DATA, TrustSubnet.IMAGING];
 
@@ -254,11 +254,16 @@ export class TrustSpoke extends Construct {
   /**
    * Plugs an app of the spec into this trust: its own /27 subnet (from the
    * address plan) with Private Google Access and flow logs, and a network tag
-   * whose ingress is denied by default. Apps with `ingress` hscn or internet
-   * also get health checks and TLS from the hub's shared-services subnet.
-   * Attaching the same app twice returns the first attachment.
+   * whose ingress is denied by default. An app with `ingress` hscn or
+   * internet also gets one rule: Google's load balancer front ends and health
+   * checks (35.191.0.0/16, 130.211.0.0/22) to its /27 on `targetPort` only
+   * (HscnAppIngress adds the proxy-only subnet's rule). Nothing else reaches
+   * the app's subnet. Attaching the same app twice returns the first
+   * attachment.
+   * @param appName the app, as in the spec's `apps`
+   * @param targetPort the port the app's endpoints listen on (ingress apps only)
    */
-  public attachApp(appName: string): AppAttachment {
+  public attachApp(appName: string, targetPort?: number): AppAttachment {
     const existing = this.apps.get(appName);
     if (existing) return existing;
     const app = this.spec.apps.find((a) => a.name === appName);
@@ -267,6 +272,10 @@ export class TrustSpoke extends Construct {
     }
     if (!(app.trusts ?? []).includes(this.odsCode)) {
       throw BackboneError.of('appName', `"${appName}" does not serve trust ${this.odsCode} (add ${this.odsCode} or "*" to the app's trusts)`);
+    }
+    const port = targetPort ?? 443;
+    if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) {
+      throw BackboneError.of('targetPort', `${JSON.stringify(port)} is not a TCP port (1-65535)`);
     }
     const purpose = `app-${appName}`;
     const cidr = this.plan.appSubnet(this.odsCode, appName);
@@ -286,20 +295,10 @@ export class TrustSpoke extends Construct {
         priority: APP_HEALTH_CHECK_PRIORITY + slot,
         direction: 'INGRESS',
         action: 'allow',
-        description: `Load balancer health checks to app ${appName} (ingress ${app.ingress})`,
+        description: `Google's load balancer front ends and health checks to app ${appName} (ingress ${app.ingress}) on ${port}`,
         srcIpRanges: HEALTH_CHECK_RANGES,
         destIpRanges: [cidr],
-        l4: [['tcp']],
-      });
-      this.firewall.addRule({
-        id: `allow-${appName}-from-hub`,
-        priority: APP_FROM_HUB_PRIORITY + slot,
-        direction: 'INGRESS',
-        action: 'allow',
-        description: `TLS from the hub's shared services (the ${app.ingress} edge) to app ${appName}`,
-        srcIpRanges: [this.plan.hubSubnet(HubSubnet.SHARED)],
-        destIpRanges: [cidr],
-        l4: [['tcp', ['443']]],
+        l4: [['tcp', [String(port)]]],
       });
     }
     const attachment: AppAttachment = {

@@ -4,6 +4,7 @@ import { StorageBucketIamMember } from '@cdktf/provider-google/lib/storage-bucke
 import { StorageTransferJob } from '@cdktf/provider-google/lib/storage-transfer-job';
 import { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
+import { ClinicalStore } from './clinical-store';
 import {
   DAY_SECONDS, MAX_SOFT_DELETE_DAYS, YEAR_SECONDS,
   backupBucketName, backupKeyRingName, keyRingId, keyUseByStorage, standardKey, storageAuditConfig, storeBucketName, transferServiceAgent,
@@ -90,6 +91,9 @@ export class TrustBackup extends Construct {
   /** The trust's backup key in the backup project's ring. */
   public readonly key: KmsCryptoKey;
   private readonly copies = new Map<string, BackupCopy>();
+  private readonly spec: BackboneSpec;
+  private readonly projectId: string;
+  private readonly keyGrant: ITerraformDependable;
 
   constructor(scope: Construct, id: string, props: TrustBackupProps) {
     super(scope, id);
@@ -111,11 +115,39 @@ export class TrustBackup extends Construct {
       labels: { ...spec.labelsFor(props.odsCode), purpose: 'backup' },
     });
     const keyGrant = keyUseByStorage(this.key, this.key.id, project);
+    this.spec = spec;
+    this.projectId = project;
+    this.keyGrant = keyGrant;
     for (const store of spec.storage.stores ?? []) {
       this.copies.set(store.name, new BackupCopy(this, `copy-${store.name}`, {
         spec, odsCode: props.odsCode, storeName: store.name, projectId: project, keyId: this.key.id, keyGrant,
       }));
     }
+  }
+
+  /**
+   * Adds the copy of a store that is not in the spec's `storage.stores`: an
+   * app's own store (AppStore) in this trust, copied exactly like the trust's
+   * other stores (its records category, years and lock). The store must be
+   * this trust's and made with this backup project as its `backupProjectId`
+   * (so the transfer agent may read it). Adding the same store twice returns
+   * the first copy.
+   */
+  public addStore(store: ClinicalStore): BackupCopy {
+    if (!(store instanceof ClinicalStore)) throw BackboneError.of('store', 'is not a ClinicalStore');
+    if (store.odsCode !== this.odsCode) {
+      throw BackboneError.of('store', `is trust ${store.odsCode}'s store, not ${this.odsCode}'s (a trust's backup copies its own stores)`);
+    }
+    const name = store.store.name;
+    const existing = this.copies.get(name);
+    if (existing) return existing;
+    const view = Object.create(this.spec) as BackboneSpec;
+    Object.defineProperty(view, 'storage', { value: { ...this.spec.storage, stores: [store.store] }, enumerable: true });
+    const copy = new BackupCopy(this, `copy-${name}`, {
+      spec: view, odsCode: this.odsCode, storeName: name, projectId: this.projectId, keyId: this.key.id, keyGrant: this.keyGrant,
+    });
+    this.copies.set(name, copy);
+    return copy;
   }
 
   /** The copy of one store. */
