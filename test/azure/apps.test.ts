@@ -2,6 +2,7 @@ import { Testing } from 'cdktf';
 import { AppStore, HscnAppIngress, InternetAppEdge } from '../../src/azure/apps';
 import { Backbone } from '../../src/azure/backbone';
 import { AzureCompliance } from '../../src/azure/compliance/acknowledge';
+import { WorkloadIdentity } from '../../src/azure/identity/workload-identity';
 import { TrustSubnet } from '../../src/core/address-plan';
 import { BackboneError } from '../../src/core/errors';
 import { RecordsCategory } from '../../src/core/retention';
@@ -9,11 +10,14 @@ import { SMALL, smallSpec } from '../support/specs';
 import { TfJson } from '../support/terraform';
 
 const SUB = '00000000-0000-0000-0000-000000000000';
+// The constructs on their own: the backbone (which would wire these apps itself,
+// see backbone-apps.test.ts) is built without them, and gives the stacks, the
+// spoke and the trust's vault; the parts use the spec with the apps.
 const spec = smallSpec({
   apps: [...SMALL.apps!, { name: 'pacs-viewer', trusts: ['REM', 'RBS'], ingress: 'hscn' as any, store: { category: 'adult' } }],
 });
-const backbone = new Backbone(Testing.app({ stackTraces: false }), 'backbone', { spec, subscriptionId: SUB });
-const plan = backbone.addressPlan;
+const backbone = new Backbone(Testing.app({ stackTraces: false }), 'backbone', { spec: smallSpec({ apps: [SMALL.apps![0]] }), subscriptionId: SUB });
+const plan = spec.addressPlan();
 const ws = `/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.OperationalInsights/workspaces/logs`;
 const stack = backbone.trustStack('REM');
 const spoke = backbone.spoke('REM');
@@ -32,11 +36,12 @@ const hscnProps = {
   backendAddresses: [plan.appSubnet('REM', 'pacs-viewer').replace(/\.\d+\/27$/, (m) => `.${Number(m.slice(1, -3)) + 5}`)],
 };
 new HscnAppIngress(stack, 'pacs-hscn', hscnProps);
+const pacsIdentity = new WorkloadIdentity(stack, 'pacs-identity', { spec, appName: 'pacs-viewer', odsCode: 'REM', resourceGroupName: 'rg-rem' });
 new AppStore(stack, 'pacs-store', {
   spec,
   appName: 'pacs-viewer',
   odsCode: 'REM',
-  identity: backbone.identity('REM', 'pacs-viewer'),
+  identity: pacsIdentity,
   resourceGroupName: 'rg-rem',
   privateEndpointSubnetId: spoke.subnet(TrustSubnet.DATA).subnet.id,
   privateDnsZoneId: `/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.Network/privateDnsZones/privatelink.blob.core.windows.net`,
@@ -125,7 +130,7 @@ describe('app store', () => {
   });
   test('only this trust\'s app identity has Storage Blob Data Contributor', () => {
     const grants = rem.resources('azurerm_role_assignment').map(([, c]) => c).filter((g) => g.role_definition_name === 'Storage Blob Data Contributor');
-    const idTf = rem.resources('azurerm_user_assigned_identity').find(([, c]) => c.name === backbone.identity('REM', 'pacs-viewer').identityName)![0];
+    const idTf = rem.resources('azurerm_user_assigned_identity').find(([, c]) => c.name === pacsIdentity.identityName)![0];
     expect(grants.map((g) => g.principal_id)).toEqual([`\${azurerm_user_assigned_identity.${idTf}.principal_id}`]);
   });
 });

@@ -26,7 +26,7 @@ const spec = BackboneSpec.fromProps({
   ...SMALL,
   apps: [
     { name: 'ai-triage', trusts: ['*'], dicomweb: 'read' as any, ingress: 'none' as any },
-    { name: 'pacs-viewer', trusts: ['REM', 'RBS'], dicomweb: 'read-write' as any, ingress: 'hscn' as any },
+    { name: 'pacs-viewer', trusts: ['REM', 'RBS'], dicomweb: 'read-write' as any, ingress: 'hscn' as any, store: { category: 'imaging' } },
     { name: 'remote-reporting', trusts: ['REM'], dicomweb: 'read' as any, ingress: 'internet' as any },
   ],
   imaging: { modalities: [{ aeTitle: 'REM_CT1', host: '10.20.30.40', trust: 'REM' }] },
@@ -65,13 +65,14 @@ test('the whole backbone has no unacknowledged error; every resource of every st
   expect(stackNames).toHaveLength(summary.stacks);
 });
 
-test('exactly these findings are acknowledged in the output, each with its reason: the workspace key, the global alerting, the DICOM stores\' lock and copy', () => {
+test('exactly these findings are acknowledged in the output, each with its reason: the workspace key, the global alerting, the DICOM stores\' lock and copy, the internet app\'s edge', () => {
   const acked = result.findings.map((f) => `${f.ruleId} ${f.resourceType} ${f.stack}`).sort();
   const img = spec.imagingNetworks().map((n) => spec.naming.name(NameKind.STACK, ['img', n.id]));
   expect(acked).toEqual([
     `NHS-ENC-1 azurerm_log_analytics_workspace ${hubStack}`,
     `NHS-RES-1 azurerm_monitor_action_group ${hubStack}`,
     `NHS-RES-1 azurerm_monitor_activity_log_alert ${hubStack}`,
+    `NHS-NET-1 azurerm_network_security_group ${hubStack}`,
     ...img.flatMap((s) => [`NHS-BAK-1 azurerm_healthcare_dicom_service ${s}`, `NHS-RET-1 azurerm_healthcare_dicom_service ${s}`]),
   ].sort());
   const reason = (rule: string, type: string) => result.findings.find((f) => f.ruleId === rule && f.resourceType === type)!.acknowledgedReason;
@@ -79,6 +80,9 @@ test('exactly these findings are acknowledged in the output, each with its reaso
   expect(reason('NHS-RES-1', 'azurerm_monitor_action_group')).toMatch(/global Azure Monitor resources .* no patient data/);
   expect(reason('NHS-RET-1', 'azurerm_healthcare_dicom_service')).toMatch(/WORM policy there would break it/);
   expect(reason('NHS-BAK-1', 'azurerm_healthcare_dicom_service')).toMatch(/neither object replication nor generally available vaulted Azure Backup/);
+  // The only internet-facing rule is the declared edge of remote-reporting (its WAF_v2 gateway's subnet).
+  expect(reason('NHS-NET-1', 'azurerm_network_security_group')).toMatch(/^Declared internet ingress of app remote-reporting: HTTPS 443 .* WAF_v2 .* NHS CIS2/);
+  expect(result.findings.find((f) => f.ruleId === 'NHS-NET-1')!.resource).toMatch(/remote-reporting-edge_SubnetNsg/);
   // The DICOM finding is about the real gap, not a missing tag: the service says it holds imaging records.
   for (const s of img) {
     const [, dicom] = entries(readStack(s), 'azurerm_healthcare_dicom_service')[0];
@@ -99,12 +103,21 @@ test('the log archive says it holds audit logs, and each clinical store and its 
   expect(archive.map((a) => a.tags['records-category'])).toEqual(['audit-log']);
   const rem = entries(readStack(remStack), 'azurerm_storage_account').map(([, a]) => a).filter((a) => a.tags.store);
   expect(rem.map((a) => [a.tags.store, a.tags['records-category'], a.tags['backup-of'] !== undefined]).sort()).toEqual([
+    ['app-pacs-viewer', 'imaging', false], ['app-pacs-viewer', 'imaging', true],
     ['clinical-records', 'adult', false], ['clinical-records', 'adult', true], ['oncology', 'cancer', false], ['oncology', 'cancer', true],
   ]);
 });
 
+test('the apps\' parts are in the checked output: the HSCN app\'s gateways and store in its trusts, the internet app\'s edge in the hub', () => {
+  const gateways = (stack: string) => entries(readStack(stack), 'azurerm_application_gateway').map(([, g]) => `${g.sku.name} ${g.tags.app}`).sort();
+  expect(gateways(remStack)).toEqual(['Standard_v2 pacs-viewer']);
+  expect(gateways(spec.naming.name(NameKind.STACK, ['RBS']))).toEqual(['Standard_v2 pacs-viewer']);
+  expect(gateways(spec.naming.name(NameKind.STACK, ['R0A']))).toEqual([]);
+  expect(gateways(hubStack)).toEqual(['WAF_v2 remote-reporting']);
+});
+
 describe('the rules bite on the real output when it is changed', () => {
-  test('without its acknowledgements, the same seven findings are errors', () => {
+  test('without its acknowledgements, the same findings are errors', () => {
     const dir = mkdtempSync(join(ROOT, 'no-acks-'));
     cpSync(OUT, dir, { recursive: true });
     for (const s of stackNames) {

@@ -34,7 +34,8 @@ describe('HSCN over a private circuit', () => {
 describe('no HSCN, no egress allow list, Standard firewall', () => {
   test('no gateway, no gateway transit, no return route, no nhs.uk forwarding', () => {
     expect(none.hub.resources('azurerm_virtual_network_gateway')).toHaveLength(0);
-    expect(none.hub.resources('azurerm_public_ip')).toHaveLength(1); // the firewall's egress address only
+    // The firewall's egress address; besides it only the internet app's edge (remote-reporting) has one.
+    expect(none.hub.resources('azurerm_public_ip').map(([, c]) => c.tags.app ?? 'firewall').sort()).toEqual(['firewall', 'remote-reporting']);
     for (const [, p] of none.spoke.resources('azurerm_virtual_network_peering')) {
       expect(p.use_remote_gateways).toBe(false);
       expect(p.allow_gateway_transit).toBe(false);

@@ -3,13 +3,14 @@ import { NetworkSecurityGroup } from '@cdktf/provider-azurerm/lib/network-securi
 import { Subnet } from '@cdktf/provider-azurerm/lib/subnet';
 import { Construct } from 'constructs';
 import { applicationGateway, checkAddressesIn, checkSecretId, checkTlsPolicy, findApp, gatewaySubnet, ingressOf, requireServes, requireText } from './internal';
-import { AddressPlan, TrustSubnet } from '../../core/address-plan';
+import { AddressPlan } from '../../core/address-plan';
 import { HSCN_CLIENT_RANGE } from '../../core/app-contract';
 import { BackboneSpec } from '../../core/backbone-spec';
 import { Cidr } from '../../core/cidr';
 import { BackboneError } from '../../core/errors';
 import { Cloud } from '../../core/regions';
 import { AppIngress } from '../../core/spec';
+import { hscnAppGatewaySubnet } from '../network/hub-names';
 
 /** The NHS range on the HSCN: the only clients an HSCN ingress admits by default. */
 export { HSCN_CLIENT_RANGE };
@@ -42,13 +43,21 @@ export interface HscnAppIngressProps {
    */
   readonly logStorageAccountId?: string;
   /**
+   * A gateway subnet shared by the trust's HSCN apps (HscnGatewaySubnet, as
+   * the Backbone makes one per trust); `subnetCidr` and `sourceRanges` are
+   * then the shared subnet's.
+   * @default - a dedicated subnet of the gateway's own (`subnetCidr`)
+   */
+  readonly gatewaySubnet?: HscnGatewaySubnet;
+  /**
    * The gateway's dedicated subnet (Application Gateway v2 needs one of its own).
    * @default - the trust's TRANSIT /26 (unused on Azure: peering needs no attachment subnet)
    */
   readonly subnetCidr?: string;
   /**
    * The gateway's static private address.
-   * @default - the 4th address of the gateway subnet
+   * @default - in a shared `gatewaySubnet`, an address from the top of the subnet down by the
+   *   app's address slot; in a dedicated subnet, its 4th address
    */
   readonly privateIpAddress?: string;
   /**
@@ -96,6 +105,10 @@ export class HscnAppIngress extends Construct {
   public readonly networkSecurityGroup: NetworkSecurityGroup;
   /** The private address HSCN clients reach. */
   public readonly privateIpAddress: string;
+  /** The gateway subnet's CIDR (the app subnet's NSG admits it on `targetPort`). */
+  public readonly subnetCidr: string;
+  /** The port the gateway forwards to on the app. */
+  public readonly targetPort: number;
   /** The app. */
   public readonly appName: string;
   /** The trust. */
@@ -112,20 +125,16 @@ export class HscnAppIngress extends Construct {
     for (const p of ['resourceGroupName', 'virtualNetworkName', 'routeTableId', 'keyVaultId', 'logAnalyticsWorkspaceId'] as const) requireText(p, props[p], `see HscnAppIngressProps.${p}`);
     const secretName = checkSecretId('certificateSecretId', props.certificateSecretId);
     const tlsPolicy = checkTlsPolicy('tlsPolicyName', props.tlsPolicyName);
-    const hscn = Cidr.parse(HSCN_CLIENT_RANGE);
-    const sources = props.sourceRanges ?? [HSCN_CLIENT_RANGE];
-    if (sources.length === 0) throw BackboneError.of('sourceRanges', 'is empty (give at least one range inside 10.0.0.0/8)');
-    sources.forEach((s, i) => {
-      const c = Cidr.tryParse(s);
-      if (!c || !hscn.contains(c)) throw BackboneError.of(`sourceRanges[${i}]`, `${JSON.stringify(s)} is not inside the HSCN range ${HSCN_CLIENT_RANGE}`);
-    });
-    const block = Cidr.parse(plan.trustBlock(odsCode));
-    const cidr = props.subnetCidr ?? plan.trustSubnet(odsCode, TrustSubnet.TRANSIT);
-    const subnetBlock = Cidr.tryParse(cidr);
-    if (!subnetBlock || !block.contains(subnetBlock) || subnetBlock.prefix > 27) {
-      throw BackboneError.of('subnetCidr', `${JSON.stringify(cidr)} is not a /27 or larger block inside trust ${odsCode}'s block ${block}`);
+    const shared = props.gatewaySubnet;
+    if (shared) {
+      if (shared.odsCode !== odsCode) throw BackboneError.of('gatewaySubnet', `is trust ${shared.odsCode}'s, not trust ${odsCode}'s`);
+      if (props.subnetCidr !== undefined) throw BackboneError.of('subnetCidr', 'is given with gatewaySubnet: the shared subnet has its own address range');
+      if (props.sourceRanges !== undefined) throw BackboneError.of('sourceRanges', 'is given with gatewaySubnet: the shared subnet\'s NSG admits its own sourceRanges');
     }
-    const privateIp = props.privateIpAddress ?? subnetBlock.address(4);
+    const sources = shared ? shared.sourceRanges : checkHscnSources(props.sourceRanges);
+    const cidr = shared ? shared.cidr : checkGatewaySubnetCidr(plan, odsCode, props.subnetCidr);
+    const subnetBlock = Cidr.parse(cidr);
+    const privateIp = props.privateIpAddress ?? (shared ? topDownAddress(plan, subnetBlock, appName) : subnetBlock.address(4));
     checkAddressesIn('privateIpAddress', [privateIp], cidr, 'the gateway subnet');
     const appCidr = plan.appSubnet(odsCode, appName);
     const backends = checkAddressesIn('backendAddresses', props.backendAddresses, appCidr, `app ${appName}'s subnet in trust ${odsCode}`);
@@ -137,7 +146,7 @@ export class HscnAppIngress extends Construct {
     this.privateIpAddress = privateIp;
     const location = spec.region(Cloud.AZURE);
     const tags = { ...spec.tagsFor(odsCode), app: appName };
-    const sub = gatewaySubnet(this, 'Subnet', {
+    const sub = shared ? { subnet: shared.subnet, nsg: shared.networkSecurityGroup } : gatewaySubnet(this, 'Subnet', {
       name: spec.naming.trust(odsCode, `${appName}-agw`),
       nsgName: spec.naming.trust(odsCode, `${appName}-agw-nsg`),
       cidr,
@@ -150,6 +159,8 @@ export class HscnAppIngress extends Construct {
     });
     this.subnet = sub.subnet;
     this.networkSecurityGroup = sub.nsg;
+    this.subnetCidr = cidr;
+    this.targetPort = targetPort;
     this.gateway = applicationGateway(this, {
       name: spec.naming.trust(odsCode, `${appName}-hscn-agw`),
       identityName: spec.naming.trust(odsCode, `${appName}-agw-id`),
@@ -173,4 +184,102 @@ export class HscnAppIngress extends Construct {
       what: `app ${appName}'s HSCN ingress in trust ${odsCode}`,
     }).gateway;
   }
+}
+
+/** Props of the subnet a trust's HSCN application gateways share. */
+export interface HscnGatewaySubnetProps {
+  /** The validated backbone spec. */
+  readonly spec: BackboneSpec;
+  /** The backbone's address plan. */
+  readonly addressPlan: AddressPlan;
+  /** The trust. */
+  readonly odsCode: string;
+  /** The trust's resource group (the spoke's), as a plain name. */
+  readonly resourceGroupName: string;
+  /** The trust spoke's VNet name. */
+  readonly virtualNetworkName: string;
+  /** The spoke's route table (0.0.0.0/0 to the hub firewall), so HSCN replies go back through the firewall. */
+  readonly routeTableId: string;
+  /**
+   * The subnet's range.
+   * @default - the trust's TRANSIT /26 (unused on Azure: peering needs no attachment subnet)
+   */
+  readonly subnetCidr?: string;
+  /**
+   * Client ranges admitted on 443, each inside 10.0.0.0/8.
+   * @default ["10.0.0.0/8"]
+   */
+  readonly sourceRanges?: string[];
+}
+
+/**
+ * The subnet a trust's HSCN application gateways share (Application Gateway
+ * v2 allows several v2 gateways in one subnet): on the spoke's route table,
+ * with a deny-by-default NSG admitting 443 from the HSCN range only, plus the
+ * v2 control plane (GatewayManager) and health probes. Each gateway takes a
+ * static frontend address from the top of the subnet down (by its app's
+ * address slot); instances take addresses from the bottom.
+ */
+export class HscnGatewaySubnet extends Construct {
+  /** The subnet. */
+  public readonly subnet: Subnet;
+  /** Its NSG. */
+  public readonly networkSecurityGroup: NetworkSecurityGroup;
+  /** Its range. */
+  public readonly cidr: string;
+  /** The trust. */
+  public readonly odsCode: string;
+  /** The client ranges its NSG admits on 443. */
+  public readonly sourceRanges: string[];
+
+  constructor(scope: Construct, id: string, props: HscnGatewaySubnetProps) {
+    super(scope, id);
+    const { spec, addressPlan: plan, odsCode } = props;
+    spec.trust(odsCode);
+    for (const p of ['resourceGroupName', 'virtualNetworkName', 'routeTableId'] as const) requireText(p, props[p], `see HscnGatewaySubnetProps.${p}`);
+    this.odsCode = odsCode;
+    this.sourceRanges = checkHscnSources(props.sourceRanges);
+    this.cidr = checkGatewaySubnetCidr(plan, odsCode, props.subnetCidr);
+    const sub = gatewaySubnet(this, 'Resource', {
+      name: spec.naming.trust(odsCode, 'hscn-agw'),
+      nsgName: spec.naming.trust(odsCode, 'hscn-agw-nsg'),
+      cidr: this.cidr,
+      resourceGroupName: props.resourceGroupName,
+      virtualNetworkName: props.virtualNetworkName,
+      location: spec.region(Cloud.AZURE),
+      tags: spec.tagsFor(odsCode),
+      clientSources: this.sourceRanges,
+      routeTableId: props.routeTableId,
+    });
+    this.subnet = sub.subnet;
+    this.networkSecurityGroup = sub.nsg;
+  }
+}
+
+function checkHscnSources(given: string[] | undefined): string[] {
+  const hscn = Cidr.parse(HSCN_CLIENT_RANGE);
+  const sources = given ?? [HSCN_CLIENT_RANGE];
+  if (sources.length === 0) throw BackboneError.of('sourceRanges', 'is empty (give at least one range inside 10.0.0.0/8)');
+  sources.forEach((s, i) => {
+    const c = Cidr.tryParse(s);
+    if (!c || !hscn.contains(c)) throw BackboneError.of(`sourceRanges[${i}]`, `${JSON.stringify(s)} is not inside the HSCN range ${HSCN_CLIENT_RANGE}`);
+  });
+  return [...sources];
+}
+
+function checkGatewaySubnetCidr(plan: AddressPlan, odsCode: string, given: string | undefined): string {
+  const block = Cidr.parse(plan.trustBlock(odsCode));
+  const cidr = given ?? hscnAppGatewaySubnet(plan, odsCode);
+  const subnetBlock = Cidr.tryParse(cidr);
+  if (!subnetBlock || !block.contains(subnetBlock) || subnetBlock.prefix > 27) {
+    throw BackboneError.of('subnetCidr', `${JSON.stringify(cidr)} is not a /27 or larger block inside trust ${odsCode}'s block ${block}`);
+  }
+  return cidr;
+}
+
+/** An app's frontend address in a shared subnet: from the top down by its address slot. */
+function topDownAddress(plan: AddressPlan, subnet: Cidr, appName: string): string {
+  const slot = plan.lock.apps[appName];
+  if (slot === undefined || subnet.size - 2 - slot < 4) throw BackboneError.of('privateIpAddress', `is required: app ${appName} has no free address slot in the gateway subnet ${subnet}`);
+  return subnet.address(subnet.size - 2 - slot);
 }

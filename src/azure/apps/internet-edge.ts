@@ -1,6 +1,7 @@
 import { ApplicationGateway } from '@cdktf/provider-azurerm/lib/application-gateway';
 import { PublicIp } from '@cdktf/provider-azurerm/lib/public-ip';
 import { WebApplicationFirewallPolicy } from '@cdktf/provider-azurerm/lib/web-application-firewall-policy';
+import { Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { applicationGateway, checkAddressesIn, checkSecretId, checkTlsPolicy, findApp, gatewaySubnet, ingressOf, requireText } from './internal';
 import { AddressPlan, HubSubnet } from '../../core/address-plan';
@@ -83,6 +84,10 @@ export class InternetAppEdge extends Construct {
   public readonly appName: string;
   /** The trusts the edge forwards to. */
   public readonly trusts: string[];
+  /** The edge subnet's CIDR in the hub (each served trust's app subnet NSG admits it on `targetPort`). */
+  public readonly subnetCidr: string;
+  /** The port the edge forwards to on the app. */
+  public readonly targetPort: number;
   private readonly domainName?: string;
 
   constructor(scope: Construct, id: string, props: InternetAppEdgeProps) {
@@ -100,7 +105,7 @@ export class InternetAppEdge extends Construct {
     if (trusts.length > 1 && !props.domainName) {
       throw BackboneError.of('domainName', `is required: app "${appName}" serves ${trusts.length} trusts (each is reached at <ods>.<domainName>)`);
     }
-    if (props.domainName !== undefined && !/^([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}$/.test(props.domainName)) {
+    if (props.domainName !== undefined && !Token.isUnresolved(props.domainName) && !/^([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}$/.test(props.domainName)) {
       throw BackboneError.of('domainName', `${JSON.stringify(props.domainName)} is not a DNS name (lower case, e.g. reporting.example.nhs.uk)`);
     }
     const given = props.backendAddresses ?? {};
@@ -118,6 +123,8 @@ export class InternetAppEdge extends Construct {
 
     this.appName = appName;
     this.trusts = [...trusts];
+    this.subnetCidr = cidr;
+    this.targetPort = targetPort;
     this.domainName = props.domainName;
     const location = spec.region(Cloud.AZURE);
     const tags = { ...spec.tagsFor(), app: appName };

@@ -7,7 +7,7 @@ import {
 } from '@cdktf/provider-azurerm/lib/firewall-policy-rule-collection-group';
 import { PublicIp } from '@cdktf/provider-azurerm/lib/public-ip';
 import { Construct } from 'constructs';
-import { HSCN_DESTINATIONS, HSCN_PORTS, HubNames } from './hub-names';
+import { HSCN_DESTINATIONS, HSCN_PORTS, HubNames, hscnAppGatewayAddress } from './hub-names';
 import { NetworkLogStore } from './log-store';
 import { AzureFirewallTier } from './types';
 import { AddressPlan, TrustSubnet } from '../../core/address-plan';
@@ -57,6 +57,9 @@ export class HubFirewall extends Construct {
   public readonly policy: FirewallPolicy;
   /** The firewall's private address (the 4th of AzureFirewallSubnet). */
   public readonly privateIp: string;
+  private readonly networkGroup: FirewallPolicyRuleCollectionGroup;
+  private readonly spec: BackboneSpec;
+  private readonly plan: AddressPlan;
 
   constructor(scope: Construct, id: string, props: HubFirewallProps) {
     super(scope, id);
@@ -82,85 +85,15 @@ export class HubFirewall extends Construct {
       tags,
     });
 
-    // Network rules: apps across trusts, isolation of trusts, the HSCN.
-    const network: FirewallPolicyRuleCollectionGroupNetworkRuleCollection[] = [];
-    const appRules: FirewallPolicyRuleCollectionGroupNetworkRuleCollectionRule[] = [];
-    for (const app of spec.apps) {
-      const trusts = app.trusts ?? [];
-      if (trusts.length < 2) continue;
-      const subnets = trusts.map((t) => plan.appSubnet(t, app.name));
-      appRules.push({
-        name: `app-${app.name}`,
-        description: `${app.name} between the trusts it serves (its app subnets only)`,
-        protocols: ['TCP'],
-        sourceAddresses: subnets,
-        destinationAddresses: subnets,
-        destinationPorts: ['443'],
-      });
-    }
-    if (appRules.length > 0) {
-      network.push({ name: 'allow-apps-across-trusts', priority: 210, action: 'Allow', rule: appRules });
-    }
-    network.push({
-      name: 'deny-trust-to-trust',
-      priority: 220,
-      action: 'Deny',
-      rule: [{
-        name: 'isolate-trusts',
-        description: 'Trusts are isolated: nothing else crosses between backbone addresses',
-        protocols: ['Any'],
-        sourceAddresses: [pool],
-        destinationAddresses: [pool],
-        destinationPorts: ['*'],
-      }],
-    });
-    if (spec.network.hscn) {
-      // DICOM from each trust's modalities (their /32s) to that trust's DIMSE
-      // gateway subnet, on the gateway port only.
-      const inbound: FirewallPolicyRuleCollectionGroupNetworkRuleCollectionRule[] = [];
-      for (const t of spec.trusts) {
-        const hosts = [...new Set(spec.modalitiesOf(t.odsCode).map((m) => `${m.host}/32`))].sort();
-        if (hosts.length === 0) continue;
-        inbound.push({
-          name: `hscn-dicom-to-${t.odsCode.toLowerCase()}`,
-          description: `The modalities of ${t.odsCode} send DICOM (DIMSE) to its gateway`,
-          protocols: ['TCP'],
-          sourceAddresses: hosts,
-          destinationAddresses: [plan.trustSubnet(t.odsCode, TrustSubnet.IMAGING)],
-          destinationPorts: [String(spec.imaging.gateway?.port ?? 11112)],
-        });
-      }
-      for (const app of spec.apps.filter((a) => a.ingress === AppIngress.HSCN && (a.trusts ?? []).length > 0)) {
-        inbound.push({
-          name: `hscn-to-app-${app.name}`,
-          description: `${app.name} is reached from the HSCN`,
-          protocols: ['TCP'],
-          sourceAddresses: HSCN_DESTINATIONS,
-          destinationAddresses: (app.trusts ?? []).map((t) => plan.appSubnet(t, app.name)),
-          destinationPorts: ['443'],
-        });
-      }
-      network.push({
-        name: 'allow-spokes-to-hscn',
-        priority: 230,
-        action: 'Allow',
-        rule: [{
-          name: 'spokes-to-hscn',
-          description: 'Trust workloads reach HSCN services: HTTPS and DICOM',
-          protocols: ['TCP'],
-          sourceAddresses: [pool],
-          destinationAddresses: HSCN_DESTINATIONS,
-          destinationPorts: HSCN_PORTS,
-        }],
-      });
-      if (inbound.length > 0) network.push({ name: 'allow-hscn-to-spokes', priority: 240, action: 'Allow', rule: inbound });
-    }
     const networkGroup = new FirewallPolicyRuleCollectionGroup(this, 'NetworkRules', {
       name: 'backbone-network',
       firewallPolicyId: this.policy.id,
       priority: FirewallRulePriority.NETWORK,
-      networkRuleCollection: network,
+      networkRuleCollection: networkRules(spec, plan),
     });
+    this.networkGroup = networkGroup;
+    this.spec = spec;
+    this.plan = plan;
 
     // Application rules: the egress allow list.
     const egress = spec.network.egressAllowList ?? [];
@@ -250,4 +183,95 @@ export class HubFirewall extends Construct {
     });
     props.logStore.diagnose(this, 'Diagnostics', this.firewall.id);
   }
+
+  /**
+   * Recomputes the network rules that name apps (between the trusts an app
+   * serves; from the HSCN to its trusts' application gateway subnets) from
+   * the spec's apps as they are now: the Backbone calls it after
+   * `spec.addApp` so that apps added in code get the same rules.
+   */
+  public refreshAppRules(): void {
+    this.networkGroup.putNetworkRuleCollection(networkRules(this.spec, this.plan));
+  }
+}
+
+/**
+ * The network rule collections: apps across trusts, isolation of trusts, the
+ * HSCN (DICOM to the DIMSE gateways, HTTPS to the HSCN apps' gateways).
+ */
+function networkRules(spec: BackboneSpec, plan: AddressPlan): FirewallPolicyRuleCollectionGroupNetworkRuleCollection[] {
+  const pool = plan.addressPool;
+  const network: FirewallPolicyRuleCollectionGroupNetworkRuleCollection[] = [];
+  const appRules: FirewallPolicyRuleCollectionGroupNetworkRuleCollectionRule[] = [];
+  for (const app of spec.apps) {
+    const trusts = app.trusts ?? [];
+    if (trusts.length < 2) continue;
+    const subnets = trusts.map((t) => plan.appSubnet(t, app.name));
+    appRules.push({
+      name: `app-${app.name}`,
+      description: `${app.name} between the trusts it serves (its app subnets only)`,
+      protocols: ['TCP'],
+      sourceAddresses: subnets,
+      destinationAddresses: subnets,
+      destinationPorts: ['443'],
+    });
+  }
+  if (appRules.length > 0) {
+    network.push({ name: 'allow-apps-across-trusts', priority: 210, action: 'Allow', rule: appRules });
+  }
+  network.push({
+    name: 'deny-trust-to-trust',
+    priority: 220,
+    action: 'Deny',
+    rule: [{
+      name: 'isolate-trusts',
+      description: 'Trusts are isolated: nothing else crosses between backbone addresses',
+      protocols: ['Any'],
+      sourceAddresses: [pool],
+      destinationAddresses: [pool],
+      destinationPorts: ['*'],
+    }],
+  });
+  if (spec.network.hscn) {
+    // DICOM from each trust's modalities (their /32s) to that trust's DIMSE
+    // gateway subnet, on the gateway port only.
+    const inbound: FirewallPolicyRuleCollectionGroupNetworkRuleCollectionRule[] = [];
+    for (const t of spec.trusts) {
+      const hosts = [...new Set(spec.modalitiesOf(t.odsCode).map((m) => `${m.host}/32`))].sort();
+      if (hosts.length === 0) continue;
+      inbound.push({
+        name: `hscn-dicom-to-${t.odsCode.toLowerCase()}`,
+        description: `The modalities of ${t.odsCode} send DICOM (DIMSE) to its gateway`,
+        protocols: ['TCP'],
+        sourceAddresses: hosts,
+        destinationAddresses: [plan.trustSubnet(t.odsCode, TrustSubnet.IMAGING)],
+        destinationPorts: [String(spec.imaging.gateway?.port ?? 11112)],
+      });
+    }
+    for (const app of spec.apps.filter((a) => a.ingress === AppIngress.HSCN && (a.trusts ?? []).length > 0)) {
+      inbound.push({
+        name: `hscn-to-app-${app.name}`,
+        description: `${app.name} is reached from the HSCN at its application gateway in each trust it serves (HTTPS)`,
+        protocols: ['TCP'],
+        sourceAddresses: HSCN_DESTINATIONS,
+        destinationAddresses: (app.trusts ?? []).map((t) => `${hscnAppGatewayAddress(plan, t, app.name)}/32`),
+        destinationPorts: ['443'],
+      });
+    }
+    network.push({
+      name: 'allow-spokes-to-hscn',
+      priority: 230,
+      action: 'Allow',
+      rule: [{
+        name: 'spokes-to-hscn',
+        description: 'Trust workloads reach HSCN services: HTTPS and DICOM',
+        protocols: ['TCP'],
+        sourceAddresses: [pool],
+        destinationAddresses: HSCN_DESTINATIONS,
+        destinationPorts: HSCN_PORTS,
+      }],
+    });
+    if (inbound.length > 0) network.push({ name: 'allow-hscn-to-spokes', priority: 240, action: 'Allow', rule: inbound });
+  }
+  return network;
 }

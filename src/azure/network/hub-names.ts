@@ -1,6 +1,7 @@
-import { AddressPlan, HubSubnet } from '../../core/address-plan';
+import { AddressPlan, HubSubnet, TrustSubnet } from '../../core/address-plan';
 import { BackboneSpec } from '../../core/backbone-spec';
 import { Cidr } from '../../core/cidr';
+import { BackboneError } from '../../core/errors';
 import { NameKind } from '../../core/naming';
 import { Cloud } from '../../core/regions';
 
@@ -39,6 +40,29 @@ export const PRIVATE_LINK_ZONES = [
  * @internal
  */
 export const HSCN_DESTINATIONS = ['10.0.0.0/8', '155.231.231.0/24'];
+
+/**
+ * The subnet the HSCN application gateways of a trust share: its TRANSIT /26
+ * (unused on Azure: peering needs no attachment subnet).
+ * @internal
+ */
+export function hscnAppGatewaySubnet(plan: AddressPlan, odsCode: string): string {
+  return plan.trustSubnet(odsCode, TrustSubnet.TRANSIT);
+}
+
+/**
+ * The static private address of an HSCN app's application gateway in a
+ * trust: taken from the top of the shared gateway subnet down by the app's
+ * address slot (stable, from the lock), so that it never meets the instance
+ * addresses Azure hands out from the bottom.
+ * @internal
+ */
+export function hscnAppGatewayAddress(plan: AddressPlan, odsCode: string, appName: string): string {
+  const subnet = Cidr.parse(hscnAppGatewaySubnet(plan, odsCode));
+  const slot = plan.lock.apps[appName];
+  if (slot === undefined) throw BackboneError.of('appName', `"${appName}" is not an app of this address plan`);
+  return subnet.address(subnet.size - 2 - slot);
+}
 
 /** TCP ports spokes may use towards the HSCN: HTTPS and DICOM (104, 11112). @internal */
 export const HSCN_PORTS = ['443', '104', '11112'];

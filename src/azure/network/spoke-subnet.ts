@@ -2,7 +2,7 @@ import { NetworkSecurityGroup } from '@cdktf/provider-azurerm/lib/network-securi
 import { Subnet } from '@cdktf/provider-azurerm/lib/subnet';
 import { SubnetRouteTableAssociation } from '@cdktf/provider-azurerm/lib/subnet-route-table-association';
 import { Construct } from 'constructs';
-import { denyByDefaultNsg, InboundAllow } from './nsg';
+import { denyByDefaultNsg, denyByDefaultRules, InboundAllow } from './nsg';
 
 /** An inbound allow rule of a spoke subnet's NSG. */
 export interface SpokeInboundRule {
@@ -68,6 +68,7 @@ export class SpokeSubnet extends Construct {
   public readonly cidr: string;
   /** The service the subnet is delegated to (it holds that service's resources only), if any. */
   public readonly delegatedTo?: string;
+  private readonly allows: InboundAllow[];
 
   constructor(scope: Construct, id: string, props: SpokeSubnetProps) {
     super(scope, id);
@@ -87,6 +88,7 @@ export class SpokeSubnet extends Construct {
     });
     new SubnetRouteTableAssociation(this, 'RouteTable', { subnetId: this.subnet.id, routeTableId: props.routeTableId });
     const allows: InboundAllow[] = (props.inbound ?? []).map((r) => ({ ...r }));
+    this.allows = allows;
     this.networkSecurityGroup = denyByDefaultNsg(this, 'Nsg', {
       name: props.networkSecurityGroupName,
       resourceGroupName: props.resourceGroupName,
@@ -95,5 +97,22 @@ export class SpokeSubnet extends Construct {
       subnetId: this.subnet.id,
       allows,
     });
+  }
+
+  /** The inbound allow rules so far (before the explicit denies). */
+  public get inboundRules(): SpokeInboundRule[] {
+    return this.allows.map((a) => ({ name: a.name, sources: [...a.sources], protocol: a.protocol, ports: [...a.ports] }));
+  }
+
+  /**
+   * Adds an inbound allow rule after the existing ones (before the explicit
+   * denies). A rule with the same name again is ignored. For TrustSpoke,
+   * which checks the rule (allowAppIngress).
+   * @internal
+   */
+  public _allowInbound(rule: SpokeInboundRule): void {
+    if (this.allows.some((a) => a.name === rule.name)) return;
+    this.allows.push({ ...rule, sources: [...rule.sources], ports: [...rule.ports] });
+    this.networkSecurityGroup.putSecurityRule(denyByDefaultRules(this.allows));
   }
 }

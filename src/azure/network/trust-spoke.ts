@@ -9,15 +9,15 @@ import { VirtualNetwork } from '@cdktf/provider-azurerm/lib/virtual-network';
 import { VirtualNetworkPeering } from '@cdktf/provider-azurerm/lib/virtual-network-peering';
 import { Construct } from 'constructs';
 import { defaultNetworkWatcher, vnetFlowLog } from './flow-log';
-import { HSCN_DESTINATIONS, HubNames, PRIVATE_LINK_ZONES } from './hub-names';
+import { HubNames, PRIVATE_LINK_ZONES } from './hub-names';
 import { SpokeInboundRule, SpokeSubnet, SpokeSubnetDelegation } from './spoke-subnet';
 import { AzureNetworkWatcherRef } from './types';
 import { AddressPlan, TrustSubnet } from '../../core/address-plan';
 import { BackboneSpec } from '../../core/backbone-spec';
+import { Cidr } from '../../core/cidr';
 import { BackboneError } from '../../core/errors';
 import { NameKind } from '../../core/naming';
 import { Cloud } from '../../core/regions';
-import { AppIngress } from '../../core/spec';
 import { DimseGateway } from '../imaging/dimse-gateway';
 
 /** Props of a trust's spoke on Azure. */
@@ -246,8 +246,10 @@ export class TrustSpoke extends Construct {
    * Attaches an app that serves this trust: its own /27 from the address plan
    * (in the trust's apps block), on the spoke's route table, with an NSG that
    * denies inbound by default and allows only HTTPS from the same app's
-   * subnets in the other trusts it serves (the firewall checks that too), from
-   * the HSCN when the app's ingress is `hscn`, and load balancer probes.
+   * subnets in the other trusts it serves (the firewall checks that too) and
+   * load balancer probes. Clients reach it only through its ingress, which
+   * the Backbone admits with `allowAppIngress` (the trust's HSCN application
+   * gateway subnet, or the app's internet edge subnet in the hub).
    * Attaching the same app again returns the same subnet.
    */
   public attachApp(appName: string): SpokeSubnet {
@@ -266,12 +268,37 @@ export class TrustSpoke extends Construct {
     const inbound: SpokeInboundRule[] = [
       { name: 'allow-same-app', sources: [cidr], protocol: '*', ports: ['*'] },
       ...(others.length ? [{ name: 'allow-app-across-trusts', sources: others, protocol: 'Tcp', ports: ['443'] }] : []),
-      ...(app.ingress === AppIngress.HSCN && this.spec.network.hscn ? [{ name: 'allow-hscn-https', sources: HSCN_DESTINATIONS, protocol: 'Tcp', ports: ['443'] }] : []),
       { name: 'allow-load-balancer-probes', sources: ['AzureLoadBalancer'], protocol: '*', ports: ['*'] },
     ];
     const s = this.spokeSubnet(`app-${appName}`, `app-${appName}`, cidr, inbound);
     this.apps.set(appName, s);
     return s;
+  }
+
+  /**
+   * Admits an attached app's ingress on the app's target port: `sourceCidr`
+   * is the subnet of one of its own ingress gateways, inside this trust's
+   * block (its HSCN application gateway) or the hub block (its internet
+   * edge). Nothing else may be added to an app subnet's NSG. Admitting the
+   * same source and port again changes nothing.
+   */
+  public allowAppIngress(appName: string, sourceCidr: string, port: number): void {
+    const subnet = this.apps.get(appName);
+    if (!subnet) {
+      throw BackboneError.of('appName', `app "${appName}" is not attached to trust ${this.odsCode} (attached: ${this.attachedApps.join(', ') || 'none'}; call attachApp first)`);
+    }
+    const source = Cidr.tryParse(sourceCidr);
+    const inside = [this.plan.trustBlock(this.odsCode), this.plan.hubBlock].map((b) => Cidr.parse(b));
+    if (!source || source.toString() !== sourceCidr || !inside.some((b) => b.contains(source))) {
+      throw BackboneError.of('sourceCidr', `${JSON.stringify(sourceCidr)} is not a subnet inside trust ${this.odsCode}'s block ${inside[0]} or the hub block ${inside[1]} (an app's ingress gateway subnet)`);
+    }
+    if (!Number.isInteger(port) || port < 1 || port > 65535) throw BackboneError.of('port', `${port} is not a TCP port (1-65535)`);
+    subnet._allowInbound({
+      name: `allow-ingress-${sourceCidr.replace(/[./]/g, '-')}-${port}`,
+      sources: [sourceCidr],
+      protocol: 'Tcp',
+      ports: [String(port)],
+    });
   }
 
   private spokeSubnet(id: string, purpose: string, cidr: string, inbound: SpokeInboundRule[], delegation?: SpokeSubnetDelegation): SpokeSubnet {
