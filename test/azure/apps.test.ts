@@ -89,7 +89,7 @@ describe('HSCN ingress', () => {
     const nsg = rem.resources('azurerm_network_security_group').map(([, c]) => c).find((c) => /pacs-viewer-agw-nsg/.test(c.name));
     const allows = nsg.security_rule.filter((r: any) => r.access === 'Allow');
     const on443 = allows.filter((r: any) => r.destination_port_range === '443' || r.destination_port_range === '*');
-    expect(on443.map((r: any) => r.source_address_prefix).sort()).toEqual(['10.0.0.0/8', 'AzureLoadBalancer']);
+    expect(on443.flatMap((r: any) => r.source_address_prefixes ?? [r.source_address_prefix]).sort()).toEqual(['10.0.0.0/8', 'AzureLoadBalancer']);
     expect(allows.find((r: any) => r.source_address_prefix === 'GatewayManager').destination_port_range).toBe('65200-65535');
     expect(nsg.security_rule.find((r: any) => r.priority === 4096).access).toBe('Deny');
   });

@@ -174,7 +174,7 @@ describe('ingress', () => {
     // The gateway subnet's NSG: 443 from the HSCN range only (plus the v2 control plane and probes).
     const nsg = configs(rem, 'azurerm_network_security_group').find((n) => n.name === spec.naming.trust('REM', 'hscn-agw-nsg'));
     const on443 = nsg.security_rule.filter((r: any) => r.access === 'Allow' && ['443', '*'].includes(r.destination_port_range));
-    expect(on443.map((r: any) => r.source_address_prefix).sort()).toEqual(['10.0.0.0/8', 'AzureLoadBalancer']);
+    expect(on443.flatMap((r: any) => r.source_address_prefixes ?? [r.source_address_prefix]).sort()).toEqual(['10.0.0.0/8', 'AzureLoadBalancer']);
     expect(() => backbone.app('pacs-viewer').ingressIn('RBS')).toThrow(/^odsCode: "RBS" is not a trust added to app pacs-viewer/);
   });
 

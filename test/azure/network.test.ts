@@ -173,7 +173,7 @@ describe('spokes', () => {
     expect(imaging.delegation).toBeUndefined();
     const nsg = byName(tf, 'azurerm_network_security_group', spec.naming.trust(ods, 'imaging-nsg'));
     const allows = nsg.security_rule.filter((r: any) => r.access === 'Allow');
-    expect(allows.map((r: any) => [r.name, r.source_address_prefix, r.destination_port_range])).toEqual([['allow-trust-https', plan.trustBlock(ods), '443']]);
+    expect(allows.map((r: any) => [r.name, r.source_address_prefixes, r.destination_port_range])).toEqual([['allow-trust-https', [plan.trustBlock(ods)], '443']]);
     // No subnet of the spoke is delegated without a DIMSE gateway.
     for (const [, c] of tf.resources('azurerm_subnet')) expect(c.delegation).toBeUndefined();
   });

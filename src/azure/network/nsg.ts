@@ -36,7 +36,9 @@ export function denyByDefaultRules(allows: InboundAllow[]): NetworkSecurityGroup
     access: 'Allow',
     protocol: a.protocol,
     sourcePortRange: '*',
-    ...(a.sources.length === 1 ? { sourceAddressPrefix: a.sources[0] } : { sourceAddressPrefixes: [...a.sources].sort() }),
+    // Address ranges always as a list, so that adding a trust's range to a rule is an
+    // update that only adds (nhs-backbone diff); a service tag (AzureLoadBalancer) stands alone.
+    ...(a.sources.length === 1 && !isAddressRange(a.sources[0]) ? { sourceAddressPrefix: a.sources[0] } : { sourceAddressPrefixes: [...a.sources].sort() }),
     destinationAddressPrefix: a.destination ?? '*',
     ...(a.ports.length === 1 ? { destinationPortRange: a.ports[0] } : { destinationPortRanges: a.ports }),
   }));
@@ -94,4 +96,9 @@ export function denyByDefaultNsg(scope: Construct, id: string, props: DenyByDefa
     networkSecurityGroupId: nsg.id,
   });
   return nsg;
+}
+
+/** True for an IPv4/IPv6 address or CIDR range, false for a service tag or `*`. */
+function isAddressRange(source: string): boolean {
+  return /^[0-9a-fA-F.:]+(\/\d+)?$/.test(source) && /[.:]/.test(source);
 }
