@@ -13,6 +13,7 @@ import { Cloud, UkRegions } from '../core/regions';
 import { AppIngress, AppSpec, DicomWebAccess } from '../core/spec';
 import { AppStore } from './apps/app-store';
 import { HscnAppIngress, HscnGatewaySubnet } from './apps/hscn-ingress';
+import { checkEdgeSubnet, defaultEdgeSubnet } from './apps/internal';
 import { InternetAppEdge } from './apps/internet-edge';
 import { SpecialistApp } from './apps/specialist-app';
 import { AzureCompliance } from './compliance/acknowledge';
@@ -80,6 +81,14 @@ export interface AppIngressOptions {
    * @default - empty pools (the gateway answers 502 until the app's addresses are given)
    */
   readonly backendAddresses?: { [odsCode: string]: string[] };
+  /**
+   * An internet app's edge subnet in the hub VNet, shared by all its
+   * application gateways: a /27 or larger block (a /26 is advised) of the
+   * hub block, outside the hub's own subnets and the other apps' edge
+   * subnets. Required from the fifth internet app on. Internet apps only.
+   * @default - a /26 of the hub's EGRESS /24 by the app's place among the internet apps (the first 4 only)
+   */
+  readonly subnetCidr?: string;
 }
 
 /** Props of the Azure backbone. */
@@ -228,6 +237,7 @@ export class Backbone extends Construct {
   private readonly trustDicomStores = new Map<string, IDicomStore>();
   private readonly hscnSubnets = new Map<string, HscnGatewaySubnet>();
   private readonly ingressOptions = new Map<string, AppIngressOptions>();
+  private readonly edgeSubnets = new Map<string, string>();
   private readonly specialistApps = new Map<string, SpecialistApp>();
   private readonly allStacks: TerraformStack[] = [];
   private readonly hubNames: HubNames;
@@ -472,6 +482,7 @@ export class Backbone extends Construct {
           keyVaultId,
         }).value) as string
         : undefined);
+      const subnetCidr = this.edgeSubnetOf(name, options.subnetCidr);
       edge = new InternetAppEdge(this.hubStack, `app-${name}-edge`, {
         spec: this.spec,
         addressPlan: this.addressPlan,
@@ -485,7 +496,11 @@ export class Backbone extends Construct {
         domainName,
         backendAddresses: options.backendAddresses,
         targetPort: options.targetPort,
+        subnetCidr,
       });
+      this.edgeSubnets.set(name, subnetCidr);
+    } else if (options.subnetCidr !== undefined) {
+      throw BackboneError.of(`appIngress.${name}.subnetCidr`, `is given, but app "${name}" has ingress "${kind}": an edge subnet is for apps with ingress "internet"`);
     }
     const specialist = new SpecialistApp({ spec: this.spec, appName: name, edge });
     for (const ods of trusts) {
@@ -538,6 +553,23 @@ export class Backbone extends Construct {
     }
     this.specialistApps.set(name, specialist);
     return specialist;
+  }
+
+  /**
+   * An internet app's edge subnet: the one given (checked to be in the hub
+   * block, outside its subnets) or its default /26 of the EGRESS /24, not
+   * overlapping another app's edge subnet. Errors name `appIngress.<app>.subnetCidr`.
+   */
+  private edgeSubnetOf(appName: string, given: string | undefined): string {
+    const prop = `appIngress.${appName}.subnetCidr`;
+    const cidr = given ?? defaultEdgeSubnet(prop, this.spec, this.addressPlan, appName);
+    const c = checkEdgeSubnet(prop, cidr, this.addressPlan);
+    for (const [other, otherCidr] of this.edgeSubnets) {
+      if (c.overlaps(Cidr.parse(otherCidr))) {
+        throw BackboneError.of(prop, `${cidr} overlaps the edge subnet ${otherCidr} of app ${other}: give a free /26 of the hub block ${this.addressPlan.hubBlock} outside the hub's subnets and the other apps' edge subnets`);
+      }
+    }
+    return cidr;
   }
 
   /** The trust's shared HSCN gateway subnet, made with its first HSCN app. */
@@ -624,7 +656,7 @@ function keyVaultIdOf(subscriptionId: string, vault: AzureKeyVaultRef): string {
 /** Checks one app's ingress options, naming `<prefix>.<field>`; returns a copy. */
 function checkIngressOptions(prefix: string, o: AppIngressOptions): AppIngressOptions {
   if (o === null || typeof o !== 'object') {
-    throw BackboneError.of(prefix, 'is not an object of ingress options (certificateKeyVault, certificateSecretName, domainName, targetPort, backendAddresses)');
+    throw BackboneError.of(prefix, 'is not an object of ingress options (certificateKeyVault, certificateSecretName, domainName, targetPort, backendAddresses, subnetCidr)');
   }
   const kv = o.certificateKeyVault;
   if (kv !== undefined) {
@@ -643,6 +675,9 @@ function checkIngressOptions(prefix: string, o: AppIngressOptions): AppIngressOp
   }
   if (o.targetPort !== undefined && (!Number.isInteger(o.targetPort) || o.targetPort < 1 || o.targetPort > 65535)) {
     throw BackboneError.of(`${prefix}.targetPort`, `${JSON.stringify(o.targetPort)} is not a TCP port (1-65535)`);
+  }
+  if (o.subnetCidr !== undefined && !(typeof o.subnetCidr === 'string' && Cidr.tryParse(o.subnetCidr)?.toString() === o.subnetCidr)) {
+    throw BackboneError.of(`${prefix}.subnetCidr`, `${JSON.stringify(o.subnetCidr)} is not a CIDR block (its network address and prefix, e.g. 10.180.6.0/26)`);
   }
   if (o.backendAddresses !== undefined && (o.backendAddresses === null || typeof o.backendAddresses !== 'object')) {
     throw BackboneError.of(`${prefix}.backendAddresses`, 'is not a map of ODS code to addresses');

@@ -7,8 +7,12 @@ import { SubnetRouteTableAssociation } from '@cdktf/provider-azurerm/lib/subnet-
 import { UserAssignedIdentity } from '@cdktf/provider-azurerm/lib/user-assigned-identity';
 import { Token } from 'cdktf';
 import { Construct } from 'constructs';
+import { AddressPlan, HubSubnet } from '../../core/address-plan';
+import { ingressOf } from '../../core/app-contract';
+import { BackboneSpec } from '../../core/backbone-spec';
 import { Cidr } from '../../core/cidr';
 import { BackboneError } from '../../core/errors';
+import { AppIngress } from '../../core/spec';
 import { AzureBuiltInRole } from '../identity/roles';
 import { denyByDefaultNsg, InboundAllow } from '../network/nsg';
 export { findApp, ingressOf, requireServes } from '../../core/app-contract';
@@ -213,4 +217,49 @@ export function applicationGateway(scope: Construct, o: GatewayOptions): { gatew
     enabledMetric: [{ category: 'AllMetrics' }],
   });
   return { gateway, identity };
+}
+
+/** How many /26 edge subnets the hub's EGRESS /24 holds by default. @internal */
+export const EDGES_IN_EGRESS = 4;
+
+/** The hub subnets an edge subnet must stay out of (EGRESS is unused on Azure and holds the default edges). */
+const HUB_SUBNETS_IN_USE = [HubSubnet.FIREWALL, HubSubnet.GATEWAY, HubSubnet.DNS, HubSubnet.ENDPOINTS, HubSubnet.MANAGEMENT, HubSubnet.SHARED];
+
+/** Checks an edge subnet: a /27 or larger block of the hub block, outside the hub's own subnets. @internal */
+export function checkEdgeSubnet(prop: string, cidr: string, plan: AddressPlan): Cidr {
+  const c = Cidr.tryParse(cidr);
+  if (!c || c.toString() !== cidr || !Cidr.parse(plan.hubBlock).contains(c) || c.prefix > 27) {
+    throw BackboneError.of(prop, `${JSON.stringify(cidr)} is not a /27 or larger block (written as its network address) inside the hub block ${plan.hubBlock}`);
+  }
+  for (const h of HUB_SUBNETS_IN_USE) {
+    if (c.overlaps(Cidr.parse(plan.hubSubnet(h)))) throw BackboneError.of(prop, `${cidr} overlaps the hub's ${h} subnet ${plan.hubSubnet(h)}: give a block of the hub block outside it`);
+  }
+  return c;
+}
+
+/** Free /23 blocks of the hub block (outside its subnets), for error messages. */
+function freeHubBlocks(plan: AddressPlan): string | undefined {
+  const hub = Cidr.parse(plan.hubBlock);
+  const used = HUB_SUBNETS_IN_USE.map((h) => Cidr.parse(plan.hubSubnet(h)));
+  const free: string[] = [];
+  for (let i = 0; i < 2 ** (23 - hub.prefix) && free.length < 2; i++) {
+    const b = hub.subnet(23, i);
+    if (!used.some((u) => u.overlaps(b)) && !b.overlaps(Cidr.parse(plan.hubSubnet(HubSubnet.EGRESS)))) free.push(b.toString());
+  }
+  return free.length ? free.join(', ') : undefined;
+}
+
+/**
+ * The default edge subnet of an internet app: the /26 of the hub's EGRESS
+ * /24 at the app's place among the spec's internet apps. Throws a
+ * BackboneError naming `prop` for the fifth internet app and later. @internal
+ */
+export function defaultEdgeSubnet(prop: string, spec: BackboneSpec, plan: AddressPlan, appName: string): string {
+  const internet = spec.apps.filter((a) => ingressOf(a) === AppIngress.INTERNET);
+  const slot = internet.findIndex((a) => a.name === appName);
+  if (slot >= EDGES_IN_EGRESS) {
+    const free = freeHubBlocks(plan);
+    throw BackboneError.of(prop, `is required: the hub's EGRESS /24 holds the edge subnets of the first ${EDGES_IN_EGRESS} internet apps only (${appName} is #${slot + 1}); give a free /26 of the hub block ${plan.hubBlock}, outside the hub's subnets and the other apps' edge subnets${free ? `, e.g. in ${free}` : ''}`);
+  }
+  return Cidr.parse(plan.hubSubnet(HubSubnet.EGRESS)).subnet(26, Math.max(0, slot)).toString();
 }

@@ -3,10 +3,9 @@ import { PublicIp } from '@cdktf/provider-azurerm/lib/public-ip';
 import { WebApplicationFirewallPolicy } from '@cdktf/provider-azurerm/lib/web-application-firewall-policy';
 import { Token } from 'cdktf';
 import { Construct } from 'constructs';
-import { applicationGateway, checkAddressesIn, checkSecretId, checkTlsPolicy, findApp, gatewaySubnet, ingressOf, requireText } from './internal';
-import { AddressPlan, HubSubnet } from '../../core/address-plan';
+import { applicationGateway, checkAddressesIn, checkEdgeSubnet, checkSecretId, checkTlsPolicy, defaultEdgeSubnet, findApp, gatewaySubnet, ingressOf, requireText } from './internal';
+import { AddressPlan } from '../../core/address-plan';
 import { BackboneSpec } from '../../core/backbone-spec';
-import { Cidr } from '../../core/cidr';
 import { BackboneError } from '../../core/errors';
 import { Cloud } from '../../core/regions';
 import { AppIngress } from '../../core/spec';
@@ -46,8 +45,10 @@ export interface InternetAppEdgeProps {
    */
   readonly backendAddresses?: { [odsCode: string]: string[] };
   /**
-   * The edge's dedicated subnet in the hub VNet.
-   * @default - a /26 of the hub's EGRESS /24 (unused on Azure), by the app's place among the internet apps
+   * The edge's dedicated subnet in the hub VNet, shared by all its gateways:
+   * a /27 or larger block of the hub block outside the hub's own subnets
+   * (its EGRESS /24, unused on Azure, is allowed).
+   * @default - a /26 of the hub's EGRESS /24, by the app's place among the internet apps (the first 4 only)
    */
   readonly subnetCidr?: string;
   /**
@@ -70,16 +71,39 @@ export interface InternetAppEdgeProps {
  * private addresses in its /27 there), tagged `app=<name>` so that NHS-NET-1
  * recognises it as declared ingress. Every log to the central log store.
  *
+ * Sharding: Application Gateway v2 holds at most 100 backend pools (and
+ * in practice 100 listeners and rules), so an app serving more than
+ * `MAX_TRUSTS_PER_GATEWAY` trusts gets ceil(n/100) gateways (`gateways`),
+ * each with its own public IP and identity, all in the one edge subnet and
+ * all under the one WAF policy. A trust's gateway is fixed by its rank in
+ * address-lock slot order among the trusts the app serves (`gatewayIndexOf`):
+ * a trust new to the backbone takes a slot after every slot ever used, so
+ * adding it never moves another trust. Removing a trust shifts the trusts
+ * after it by one place (at most one per gateway boundary moves to the
+ * previous gateway; its DNS record must follow: `publicIpOf`). The first
+ * gateway keeps the names and construct ids of the single-gateway edge.
+ *
  * CIS2 sign-in is not here: Application Gateway cannot run an OpenID Connect
  * flow. It sits on the app's App Service (Cis2SignIn, docs/azure-apps.md).
  */
 export class InternetAppEdge extends Construct {
-  /** The application gateway. */
+  /** The most trusts (backend pools, host listeners and routing rules) one gateway of an edge carries: Application Gateway v2's limit of 100 backend pools. */
+  public static readonly MAX_TRUSTS_PER_GATEWAY = 100;
+  /** The most instances one gateway of an edge scales out to (fewer when several gateways share a small subnet). */
+  public static readonly MAX_INSTANCES_PER_GATEWAY = 10;
+
+  /** The first application gateway (the only one for an app serving at most 100 trusts). */
   public readonly gateway: ApplicationGateway;
-  /** The WAF policy. */
+  /** Every application gateway of the edge, the first being `gateway`: ceil(trusts / 100). */
+  public readonly gateways: ApplicationGateway[];
+  /** The WAF policy, associated with every gateway. */
   public readonly wafPolicy: WebApplicationFirewallPolicy;
-  /** The public IP. */
+  /** The first gateway's public IP. */
   public readonly publicIp: PublicIp;
+  /** Every gateway's public IP, in the order of `gateways`. */
+  public readonly publicIps: PublicIp[];
+  /** The autoscale maximum of each gateway: at most 10, and gateways x maximum fits the edge subnet's usable addresses. */
+  public readonly maxCapacityPerGateway: number;
   /** The app. */
   public readonly appName: string;
   /** The trusts the edge forwards to. */
@@ -89,6 +113,7 @@ export class InternetAppEdge extends Construct {
   /** The port the edge forwards to on the app. */
   public readonly targetPort: number;
   private readonly domainName?: string;
+  private readonly shards: string[][];
 
   constructor(scope: Construct, id: string, props: InternetAppEdgeProps) {
     super(scope, id);
@@ -112,12 +137,17 @@ export class InternetAppEdge extends Construct {
     for (const ods of Object.keys(given)) {
       if (!trusts.includes(ods)) throw BackboneError.of(`backendAddresses.${ods}`, `"${ods}" is not a trust app ${appName} serves (${trusts.join(', ')})`);
     }
-    const egress = Cidr.parse(plan.hubSubnet(HubSubnet.EGRESS));
-    const slot = spec.apps.filter((a) => ingressOf(a) === AppIngress.INTERNET).findIndex((a) => a.name === appName);
-    if (props.subnetCidr === undefined && slot > 3) throw BackboneError.of('subnetCidr', `is required: the hub's EGRESS /24 holds edges for the first 4 internet apps only (${appName} is #${slot + 1})`);
-    const cidr = props.subnetCidr ?? egress.subnet(26, slot).toString();
-    const c = Cidr.tryParse(cidr);
-    if (!c || !Cidr.parse(plan.hubBlock).contains(c) || c.prefix > 27) throw BackboneError.of('subnetCidr', `${JSON.stringify(cidr)} is not a /27 or larger block inside the hub block ${plan.hubBlock}`);
+    const cidr = props.subnetCidr ?? defaultEdgeSubnet('subnetCidr', spec, plan, appName);
+    const c = checkEdgeSubnet('subnetCidr', cidr, plan);
+    const shards = shardTrusts(trusts, plan, InternetAppEdge.MAX_TRUSTS_PER_GATEWAY);
+    // Each v2 instance takes one address of the subnet (the frontends are public); Azure keeps 5.
+    const usable = c.size - 5;
+    const maxCapacity = Math.min(InternetAppEdge.MAX_INSTANCES_PER_GATEWAY, Math.floor(usable / shards.length));
+    if (maxCapacity < 2) {
+      let prefix = c.prefix;
+      while (prefix > 16 && 2 ** (32 - prefix) - 5 < 2 * shards.length) prefix--;
+      throw BackboneError.of('subnetCidr', `${cidr} has ${usable} usable addresses, too few for the ${shards.length} gateways of app ${appName} (${trusts.length} trusts, at most ${InternetAppEdge.MAX_TRUSTS_PER_GATEWAY} each) with 2 instances each: give a /${prefix} or larger`);
+    }
     const targetPort = props.targetPort ?? 8443;
     if (!Number.isInteger(targetPort) || targetPort < 1 || targetPort > 65535) throw BackboneError.of('targetPort', `${targetPort} is not a TCP port (1-65535)`);
 
@@ -126,6 +156,8 @@ export class InternetAppEdge extends Construct {
     this.subnetCidr = cidr;
     this.targetPort = targetPort;
     this.domainName = props.domainName;
+    this.shards = shards;
+    this.maxCapacityPerGateway = maxCapacity;
     const location = spec.region(Cloud.AZURE);
     const tags = { ...spec.tagsFor(), app: appName };
     const sub = gatewaySubnet(this, 'Subnet', {
@@ -140,15 +172,6 @@ export class InternetAppEdge extends Construct {
     });
     AzureCompliance.acknowledge(sub.nsg, 'NHS-NET-1', `Declared internet ingress of app ${appName}: HTTPS 443 from the internet reaches only its WAF_v2 application gateway (OWASP 3.2, Prevention); the app signs users in with NHS CIS2.`);
 
-    this.publicIp = new PublicIp(this, 'PublicIp', {
-      name: spec.naming.hub(`${appName}-edge-pip`),
-      resourceGroupName: props.resourceGroupName,
-      location,
-      allocationMethod: 'Static',
-      sku: 'Standard',
-      zones: ['1', '2', '3'],
-      tags,
-    });
     this.wafPolicy = new WebApplicationFirewallPolicy(this, 'WafPolicy', {
       name: spec.naming.hub(`${appName}-edge-waf`),
       resourceGroupName: props.resourceGroupName,
@@ -168,37 +191,98 @@ export class InternetAppEdge extends Construct {
         ],
       },
     });
-    this.gateway = applicationGateway(this, {
-      name: spec.naming.hub(`${appName}-edge-agw`),
-      identityName: spec.naming.hub(`${appName}-edge-id`),
-      resourceGroupName: props.resourceGroupName,
-      location,
-      tags,
-      subnetId: sub.subnet.id,
-      sku: 'WAF_v2',
-      publicIpId: this.publicIp.id,
-      firewallPolicyId: this.wafPolicy.id,
-      certificateSecretId: props.certificateSecretId,
-      certificateSecretName: secretName,
-      keyVaultId: props.keyVaultId,
-      tlsPolicy,
-      targetPort,
-      backends: trusts.map((ods) => ({
-        key: ods.toLowerCase(),
-        addresses: checkAddressesIn(`backendAddresses.${ods}`, given[ods], plan.appSubnet(ods, appName), `app ${appName}'s subnet in trust ${ods}`),
-        hostName: props.domainName ? this.hostNameIn(ods) : undefined,
-      })),
-      minCapacity: 1,
-      maxCapacity: 10,
-      logAnalyticsWorkspaceId: props.logAnalyticsWorkspaceId,
-      logStorageAccountId: props.logStorageAccountId,
-      what: `app ${appName}'s internet edge`,
-    }).gateway;
+    const gateways: ApplicationGateway[] = [];
+    const publicIps: PublicIp[] = [];
+    shards.forEach((members, index) => {
+      // The first gateway keeps the single-gateway edge's construct ids and names.
+      const parent = index === 0 ? this : new Construct(this, `Gateway${index + 1}`);
+      const edge = index === 0 ? `${appName}-edge` : `${appName}-edge${index + 1}`;
+      const publicIp = new PublicIp(parent, 'PublicIp', {
+        name: spec.naming.hub(`${edge}-pip`),
+        resourceGroupName: props.resourceGroupName,
+        location,
+        allocationMethod: 'Static',
+        sku: 'Standard',
+        zones: ['1', '2', '3'],
+        tags,
+      });
+      gateways.push(applicationGateway(parent, {
+        name: spec.naming.hub(`${edge}-agw`),
+        identityName: spec.naming.hub(`${edge}-id`),
+        resourceGroupName: props.resourceGroupName,
+        location,
+        tags,
+        subnetId: sub.subnet.id,
+        sku: 'WAF_v2',
+        publicIpId: publicIp.id,
+        firewallPolicyId: this.wafPolicy.id,
+        certificateSecretId: props.certificateSecretId,
+        certificateSecretName: secretName,
+        keyVaultId: props.keyVaultId,
+        tlsPolicy,
+        targetPort,
+        backends: members.map((ods) => ({
+          key: ods.toLowerCase(),
+          addresses: checkAddressesIn(`backendAddresses.${ods}`, given[ods], plan.appSubnet(ods, appName), `app ${appName}'s subnet in trust ${ods}`),
+          hostName: props.domainName ? this.hostNameIn(ods) : undefined,
+        })),
+        minCapacity: 1,
+        maxCapacity,
+        logAnalyticsWorkspaceId: props.logAnalyticsWorkspaceId,
+        logStorageAccountId: props.logStorageAccountId,
+        what: shards.length === 1 ? `app ${appName}'s internet edge` : `app ${appName}'s internet edge (gateway ${index + 1} of ${shards.length})`,
+      }).gateway);
+      publicIps.push(publicIp);
+    });
+    this.gateways = gateways;
+    this.publicIps = publicIps;
+    this.gateway = gateways[0];
+    this.publicIp = publicIps[0];
+  }
+
+  /**
+   * The place (0-based) in `gateways` of the gateway carrying a trust's
+   * listener and pool (always 0 for an app serving at most 100 trusts).
+   */
+  public gatewayIndexOf(odsCode: string): number {
+    this.checkServes(odsCode);
+    return this.shards.findIndex((members) => members.includes(odsCode));
+  }
+
+  /** The trusts one gateway (0-based place in `gateways`) carries, in the app's spec order. */
+  public trustsOfGateway(index: number): string[] {
+    if (!Number.isInteger(index) || index < 0 || index >= this.shards.length) {
+      throw BackboneError.of('index', `${index} is not the place of a gateway of app ${this.appName}'s edge (0 to ${this.shards.length - 1})`);
+    }
+    return [...this.shards[index]];
+  }
+
+  /** The public IP a trust's host name (`hostNameIn`) must resolve to: that of the trust's gateway. */
+  public publicIpOf(odsCode: string): PublicIp {
+    return this.publicIps[this.gatewayIndexOf(odsCode)];
   }
 
   /** The host name a trust's users reach the app at (`<ods>.<domainName>`, lower case), or the domain itself for one trust without one. */
   public hostNameIn(odsCode: string): string | undefined {
-    if (!this.trusts.includes(odsCode)) throw BackboneError.of('odsCode', `"${odsCode}" is not a trust app ${this.appName} serves (${this.trusts.join(', ')})`);
+    this.checkServes(odsCode);
     return this.domainName ? `${odsCode.toLowerCase()}.${this.domainName}` : undefined;
   }
+
+  private checkServes(odsCode: string): void {
+    if (!this.trusts.includes(odsCode)) throw BackboneError.of('odsCode', `"${odsCode}" is not a trust app ${this.appName} serves (${this.trusts.join(', ')})`);
+  }
+}
+
+/**
+ * Splits an app's trusts into gateways of at most `per`: by rank in
+ * address-lock slot order (a trust new to the backbone ranks last), each
+ * gateway's trusts kept in the app's spec order. At most `per` trusts: one
+ * gateway with the trusts in spec order, as before sharding.
+ */
+function shardTrusts(trusts: string[], plan: AddressPlan, per: number): string[][] {
+  if (trusts.length <= per) return [[...trusts]];
+  const rank = new Map([...trusts].sort((a, b) => plan.trustSlot(a) - plan.trustSlot(b)).map((ods, i) => [ods, i]));
+  const out: string[][] = Array.from({ length: Math.ceil(trusts.length / per) }, () => []);
+  for (const ods of trusts) out[Math.floor(rank.get(ods)! / per)].push(ods);
+  return out;
 }
