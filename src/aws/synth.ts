@@ -23,6 +23,9 @@ export function newAwsApp(outdir?: string, plugins: IPolicyValidationPluginBeta1
     // for 209 trusts); the templates are checked by the schema test on a small
     // spec and by `nhs-backbone check` instead.
     builtinCloudFormationValidation: false,
+    // tree.json (about 30 MB for 209 trusts, 15% of the synth) is for the CDK
+    // console's construct view; nothing here or in `cdk deploy` reads it.
+    treeMetadata: false,
     context: {
       // Deterministic output: no CDK version or path metadata that varies between runs.
       'aws:cdk:version-reporting': false,

@@ -1,7 +1,13 @@
+import { TraceCapture, withoutStackTraces as quiet } from '../../src/core/traces';
+
 /**
- * cdktf captures a stack trace for every token it creates; under jest each
- * one is source-mapped frame by frame, which makes building a 210-stack
- * backbone take half a minute instead of seconds. The tests build big
- * backbones the way the CLI's synth does: with traces formatted as nothing.
+ * Builds the way the CLI's synth does: without stack traces. cdktf captures a
+ * full-depth trace for every token; under jest each is also source-mapped
+ * frame by frame, which makes a 210-stack backbone take half a minute instead
+ * of seconds. The traces serve debugging only and are not under test.
  */
-export { withoutStackTraces } from '../../src/core/traces';
+export function withoutStackTraces<T>(build: () => T): T {
+  return quiet(build, cdktfCaptures);
+}
+
+const cdktfCaptures: TraceCapture[] = [{ module: require('cdktf/lib/tokens/private/stack-trace'), name: 'captureStackTrace' }];
