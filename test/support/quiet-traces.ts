@@ -10,4 +10,5 @@ export function withoutStackTraces<T>(build: () => T): T {
   return quiet(build, cdktfCaptures);
 }
 
+// eslint-disable-next-line @typescript-eslint/no-require-imports
 const cdktfCaptures: TraceCapture[] = [{ module: require('cdktf/lib/tokens/private/stack-trace'), name: 'captureStackTrace' }];
