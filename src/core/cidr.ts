@@ -87,3 +87,31 @@ export class Cidr {
 
 /** RFC 1918 private blocks. */
 export const RFC1918 = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'].map((c) => Cidr.parse(c));
+
+/**
+ * `outer` without every range of `inner`, as the fewest CIDR ranges (sorted):
+ * e.g. the HSCN's 10.0.0.0/8 without the backbone's pool, or the pool without
+ * one trust's block and the hub's.
+ * @internal
+ */
+export function excludeRanges(outer: string, ...inner: string[]): string[] {
+  let pieces = [Cidr.parse(outer)];
+  for (const i of inner) {
+    const cut = Cidr.parse(i);
+    pieces = pieces.flatMap((p) => excludeOne(p, cut));
+  }
+  return pieces.sort((a, b) => a.base - b.base).map((p) => p.toString());
+}
+
+function excludeOne(range: Cidr, cut: Cidr): Cidr[] {
+  if (!range.overlaps(cut)) return [range];
+  const out: Cidr[] = [];
+  let current = range;
+  while (!cut.contains(current)) {
+    const halves = [current.subnet(current.prefix + 1, 0), current.subnet(current.prefix + 1, 1)];
+    const [keep, next] = halves[0].overlaps(cut) ? [halves[1], halves[0]] : [halves[0], halves[1]];
+    out.push(keep);
+    current = next;
+  }
+  return out;
+}

@@ -6,13 +6,14 @@ import { GoogleProvider } from '@cdktf/provider-google/lib/provider';
 import { Fn, GcsBackend, LocalBackend, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { AddressLock, AddressPlan } from '../core/address-plan';
+import { excludeRanges } from '../core/cidr';
 import { BackboneSpec } from '../core/backbone-spec';
 import { BackboneError, entryOf } from '../core/errors';
 import { NameKind } from '../core/naming';
 import { Cloud } from '../core/regions';
 import { AppStore } from './apps/app-store';
 import { HscnAppIngress, ProxyOnlySubnet } from './apps/hscn-ingress';
-import { HSCN_RANGE, checkHealthPath, checkHscnRanges, checkPort, checkTlsProfile, excludeRange, ingressOf } from './apps/internal';
+import { HSCN_RANGE, checkHealthPath, checkHscnRanges, checkPort, checkTlsProfile, ingressOf } from './apps/internal';
 import { InternetAppEdge } from './apps/internet-edge';
 import { SpecialistApp } from './apps/specialist-app';
 import { AppTlsProfile } from './apps/tls-profile';
@@ -506,7 +507,7 @@ export class Backbone extends Construct {
           proxySubnet,
           identity,
           certificateIds: [cert.selfLink],
-          sourceRanges: options.sourceRanges ?? excludeRange(HSCN_RANGE, this.addressPlan.addressPool),
+          sourceRanges: options.sourceRanges ?? excludeRanges(HSCN_RANGE, this.addressPlan.addressPool),
           targetPort: options.targetPort,
           healthCheckPath: options.healthCheckPath,
           tlsProfile: options.tlsProfile,

@@ -87,8 +87,17 @@ describe('an app reaches only the trusts it serves', () => {
         for (const r of allows) {
           const sources = sourcesOf(r);
           if (sources.every((x) => x === own || x === 'AzureLoadBalancer')) continue;
-          if (sources.every((x) => others.includes(x))) {
+          if (r.name === 'allow-app-across-trusts') {
+            // The other trusts' blocks (the pool without this trust's and the hub's), on 443 only:
+            // they cover every copy of the app elsewhere and none of this trust or the hub;
+            // the hub firewall lets only the app's own subnets through between trusts.
             expect(r.destination_port_range).toBe('443');
+            const covers = (cidr: string) => sources.some((x) => Cidr.parse(x).contains(Cidr.parse(cidr)));
+            for (const o of others) expect(covers(o)).toBe(true);
+            for (const x of sources) {
+              expect(Cidr.parse(x).overlaps(Cidr.parse(plan.trustBlock(ods)))).toBe(false);
+              expect(Cidr.parse(x).overlaps(Cidr.parse(plan.hubBlock))).toBe(false);
+            }
             continue;
           }
           // Anything else is the app's own ingress, on its target port, over TCP.

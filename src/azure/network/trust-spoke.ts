@@ -13,6 +13,7 @@ import { HubNames, PRIVATE_LINK_ZONES } from './hub-names';
 import { SpokeInboundRule, SpokeSubnet, SpokeSubnetDelegation } from './spoke-subnet';
 import { AzureNetworkWatcherRef } from './types';
 import { AddressPlan, TrustSubnet } from '../../core/address-plan';
+import { excludeRanges } from '../../core/cidr';
 import { BackboneSpec } from '../../core/backbone-spec';
 import { Cidr } from '../../core/cidr';
 import { BackboneError } from '../../core/errors';
@@ -264,7 +265,12 @@ export class TrustSpoke extends Construct {
       throw BackboneError.of('appName', `app "${appName}" does not serve trust ${this.odsCode} (it serves ${trusts.join(', ') || 'no trust'})`);
     }
     const cidr = this.plan.appSubnet(this.odsCode, appName);
-    const others = trusts.filter((t) => t !== this.odsCode).map((t) => this.plan.appSubnet(t, appName));
+    // The app's copies in its other trusts reach it on 443. Their traffic arrives through the
+    // hub firewall, which passes only this app's subnets between trusts (allow-apps-across-trusts)
+    // and drops every other trust-to-trust flow; so the NSG admits the other trusts' blocks (the
+    // pool without this trust's and the hub's) rather than listing every copy: a list per trust
+    // would grow with the square of the trusts (44,000 entries per app at 209).
+    const others = trusts.length > 1 ? excludeRanges(this.plan.addressPool, this.plan.trustBlock(this.odsCode), this.plan.hubBlock) : [];
     const inbound: SpokeInboundRule[] = [
       { name: 'allow-same-app', sources: [cidr], protocol: '*', ports: ['*'] },
       ...(others.length ? [{ name: 'allow-app-across-trusts', sources: others, protocol: 'Tcp', ports: ['443'] }] : []),

@@ -77,25 +77,6 @@ export function checkHscnRanges(ranges: string[] | undefined): string[] {
   return r;
 }
 
-/**
- * `outer` without `inner`, as the fewest CIDR blocks (e.g. 10.0.0.0/8 without
- * a backbone's /14 pool is six blocks). `outer` itself when they do not
- * overlap; none when `inner` covers it.
- */
-export function excludeRange(outer: string, inner: string): string[] {
-  let current = Cidr.parse(outer);
-  const cut = Cidr.parse(inner);
-  if (!current.overlaps(cut)) return [current.toString()];
-  const out: Cidr[] = [];
-  while (!cut.contains(current)) {
-    const halves = [current.subnet(current.prefix + 1, 0), current.subnet(current.prefix + 1, 1)];
-    const [keep, next] = halves[0].overlaps(cut) ? [halves[1], halves[0]] : [halves[0], halves[1]];
-    out.push(keep);
-    current = next;
-  }
-  return out.sort((a, b) => a.base - b.base).map((c) => c.toString());
-}
-
 /** Checks that `ip` is a single IPv4 address inside `cidr` (naming `path`). */
 export function checkIpIn(ip: string, cidr: string, path: string, where: string): void {
   if (Token.isUnresolved(ip)) return;
