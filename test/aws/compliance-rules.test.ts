@@ -125,6 +125,22 @@ describe('NHS-RES-1: residency', () => {
     const us = assembly({ resources: { Plan: { ...copy, Properties: { ...copy.Properties, BackupPlan: { BackupPlanRule: [{ CopyActions: [{ DestinationBackupVaultArn: 'arn:aws:backup:us-west-2:1:backup-vault:v' }] }] } } } }, metadata: { 'nhs-backbone': { residency: 'uk-eea' } } });
     expect(findings(us, 'NHS-RES-1', 'Plan')).toHaveLength(1);
   });
+
+  test('the first foreign region in the properties is reported, wherever it hides; UK regions and region-like names are not', () => {
+    const fn = (Properties: any) => ({ Type: 'AWS::Lambda::Function', Properties });
+    const dir = assembly({
+      resources: {
+        // After a newline, deep in a list, behind an allowed region: still found, with its path.
+        Hidden: fn({ Environment: { Variables: { A: 'eu-west-2', B: ['x', { C: 'line\neu-central-1 then us-east-1' }] } } }),
+        Joined: fn({ Code: { 'Fn::Join': ['', ['arn:aws:s3:::b-', 'ap-southeast-2', '/k']] } }),
+        Home: fn({ Environment: { Variables: { A: 'arn:aws:kms:eu-west-2:1:key/k', B: 'eu-west-22', C: 'xeu-west-1', D: 'me-west' } } }),
+      },
+    });
+    expect(findings(dir, 'NHS-RES-1').map((f) => [f.resource, f.message.split(', outside')[0]])).toEqual([
+      ['Hidden', 'refers to region eu-central-1 (Environment.Variables.B[1].C)'],
+      ['Joined', 'refers to region ap-southeast-2 (Code.Fn::Join[1][1])'],
+    ]);
+  });
 });
 
 describe('NHS-NET-1: no inbound from the internet except declared app ingress', () => {
@@ -327,6 +343,40 @@ describe('NHS-BAK-1: an immutable backup copy of every clinical store', () => {
     expect(findings(governance, 'NHS-BAK-1')).toEqual([expect.objectContaining({ resource: 'Store', message: expect.stringMatching(/vault Vault, which has no compliance-mode Vault Lock/) })]);
     const unlocked = backedUp(undefined);
     expect(findings(unlocked, 'NHS-BAK-1')).toHaveLength(1);
+  });
+
+  test('a selection in another stack that names the store by its ARN counts, whichever partition it writes', () => {
+    const byArn = (arn: any) => ({
+      ...selection,
+      Properties: { ...selection.Properties, BackupSelection: { ...selection.Properties.BackupSelection, Resources: [arn] } },
+    });
+    const locked = { MinRetentionDays: 2920, ChangeableForDays: 3 };
+    const stores = { Key: KEY, Store: bucket(), Other: bucket({ BucketName: 'rem-other' }) };
+    const backups = (arn: any, lock: any) => ({ name: 'backup', resources: { Key: KEY, Vault: vault(lock), Plan: plan, Selection: byArn(arn) } });
+    const literal = assembly({ name: 'stores', resources: stores }, backups('arn:aws:s3:::rem-records', locked));
+    expect(findings(literal, 'NHS-BAK-1').map((f) => f.resource)).toEqual(['Other']);
+    const sub = assembly({ name: 'stores', resources: stores }, backups({ 'Fn::Sub': 'arn:${AWS::Partition}:s3:::rem-records' }, locked));
+    expect(findings(sub, 'NHS-BAK-1').map((f) => f.resource)).toEqual(['Other']);
+    // A Ref of a same-named id in another stack is not the store.
+    const otherStack = assembly({ name: 'stores', resources: stores },
+      { name: 'backup', resources: { Key: KEY, Vault: vault(locked), Plan: plan, Selection: selection } });
+    expect(findings(otherStack, 'NHS-BAK-1').map((f) => f.resource)).toEqual(['Other', 'Store']);
+    // Two selections: the unlocked one is named when none is locked; a locked one anywhere passes.
+    const both = (lock2: any) => assembly({ name: 'stores', resources: { ...stores, Vault: vault({ MinRetentionDays: 2920 }), Plan: plan, Selection: selection } }, backups('arn:aws:s3:::rem-records', lock2));
+    expect(findings(both(locked), 'NHS-BAK-1').map((f) => f.resource)).toEqual(['Other']);
+    expect(findings(both(undefined), 'NHS-BAK-1', 'Store')).toEqual([expect.objectContaining({ message: expect.stringMatching(/vault Vault, which has no compliance-mode Vault Lock/) })]);
+  });
+
+  test('a store that replicates to a bucket with Object Lock passes, by Ref in its stack or by ARN in another; to an unlocked bucket fails', () => {
+    const replicating = (dest: any) => bucket({ ReplicationConfiguration: { Role: 'arn:aws:iam::1:role/r', Rules: [{ Status: 'Enabled', Destination: { Bucket: dest } }] } });
+    const unlocked = bucket({ BucketName: 'rem-copy', ObjectLockEnabled: false, ObjectLockConfiguration: undefined }, [...TAGS, { Key: 'records-category', Value: 'audit-log' }]);
+    const locked = bucket({ BucketName: 'rem-copy' }, [...TAGS, { Key: 'records-category', Value: 'audit-log' }]);
+    const byRef = assembly({ resources: { Key: KEY, Store: replicating({ 'Fn::GetAtt': ['Copy', 'Arn'] }), Copy: locked } });
+    expect(findings(byRef, 'NHS-BAK-1')).toEqual([]);
+    const byArn = assembly({ name: 'a', resources: { Key: KEY, Store: replicating('arn:aws:s3:::rem-copy') } }, { name: 'b', resources: { Key: KEY, Copy: locked } });
+    expect(findings(byArn, 'NHS-BAK-1')).toEqual([]);
+    const toUnlocked = assembly({ name: 'a', resources: { Key: KEY, Store: replicating('arn:aws:s3:::rem-copy') } }, { name: 'b', resources: { Key: KEY, Copy: unlocked } });
+    expect(findings(toUnlocked, 'NHS-BAK-1', 'Store')).toEqual([expect.objectContaining({ message: expect.stringMatching(/no backup plan selects it and it does not replicate to a locked bucket/) })]);
   });
 
   test('a DICOM store always fails: nothing copies a HealthImaging datastore', () => {

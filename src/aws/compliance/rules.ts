@@ -1,6 +1,6 @@
 import {
   CfnResourceJson, ResourceRef, StackTemplate, acknowledgementsOf, allResources, bucketArnOf, isTaggable, list,
-  normaliseArn, pointsTo, props, refTarget, render, resourcesOfType, stackRecordOf, tagsOf,
+  normaliseArn, pointsTo, props, refTarget, render, resourcesOfType, stackRecordOf, tagsOf, withResourcesOf,
 } from './template';
 import { Cidr } from '../../core/cidr';
 import { ComplianceFinding, NhsComplianceProfile, RECORDS_CATEGORY_TAG } from '../../core/compliance';
@@ -102,6 +102,8 @@ const enc1: Evaluator = (stacks) => allResources(stacks).flatMap((r) => {
 // ---- NHS-RES-1: residency -------------------------------------------------------
 
 const REGION_PATTERN = /\b((?:us-gov|us|eu|ap|sa|ca|me|af|il|mx|cn)-(?:east|west|north|south|central|northeast|northwest|southeast|southwest)-\d)(?![0-9])/g;
+/** A part of every match of REGION_PATTERN (not global: for a quick `test`). */
+const REGION_HINT = /-(?:east|west|north|south|central|northeast|northwest|southeast|southwest)-\d/;
 
 /** The first region-looking literal in a value that the residency does not allow, with where it is. */
 function foreignRegion(x: unknown, allowed: Set<string>, where: string): { region: string; where: string } | undefined {
@@ -125,6 +127,29 @@ function foreignRegion(x: unknown, allowed: Set<string>, where: string): { regio
   return undefined;
 }
 
+/**
+ * A cheap pre-filter for foreignRegion: true when some string in the value
+ * holds a region-looking literal outside `allowed` (so exactly when
+ * foreignRegion finds one), without building the paths foreignRegion
+ * reports. Strings without a `-<direction>-<digit>` part, which every match
+ * of REGION_PATTERN has, are not matched at all.
+ */
+function hasForeignRegion(x: unknown, allowed: Set<string>): boolean {
+  if (typeof x === 'string') {
+    if (!REGION_HINT.test(x)) return false;
+    for (const m of x.matchAll(REGION_PATTERN)) if (!allowed.has(m[1])) return true;
+    return false;
+  }
+  if (Array.isArray(x)) {
+    for (const v of x) if (hasForeignRegion(v, allowed)) return true;
+    return false;
+  }
+  if (x && typeof x === 'object') {
+    for (const k of Object.keys(x)) if (hasForeignRegion((x as { [k: string]: unknown })[k], allowed)) return true;
+  }
+  return false;
+}
+
 const res1: Evaluator = (stacks) => stacks.flatMap((stack) => {
   const { residency } = stackRecordOf(stack);
   const regions = UkRegions.allowedRegions(Cloud.AWS, residency);
@@ -136,6 +161,7 @@ const res1: Evaluator = (stacks) => stacks.flatMap((stack) => {
     out.push(onStack(stack, `is in ${stack.region}, outside the regions residency ${residency} allows (${regions.join(', ')})`));
   }
   for (const [logicalId, resource] of Object.entries(stack.template.Resources ?? {})) {
+    if (!hasForeignRegion(resource.Properties ?? {}, allowed)) continue;
     const f = foreignRegion(resource.Properties ?? {}, allowed, '');
     if (f) {
       out.push(at({ stack, logicalId, resource }, `refers to region ${f.region} (${f.where}), outside the regions residency ${residency} allows (${regions.join(', ')})`));
@@ -519,16 +545,68 @@ function immutableVault(v: CfnResourceJson): boolean {
   return typeof lock?.MinRetentionDays === 'number' && lock.ChangeableForDays !== undefined;
 }
 
+/**
+ * Resources of the output indexed for lookup, each key listing the positions
+ * (in output order) of the resources it finds: by their stack and a logical id
+ * they name, and by an ARN.
+ */
+class RefIndex {
+  private readonly byId = new Map<StackTemplate, Map<string, number[]>>();
+  private readonly byArn = new Map<string, number[]>();
+
+  public addId(stack: StackTemplate, logicalId: string | undefined, position: number): void {
+    if (logicalId === undefined) return;
+    let ids = this.byId.get(stack);
+    if (!ids) this.byId.set(stack, ids = new Map());
+    push(ids, logicalId, position);
+  }
+
+  public addArn(arn: string | undefined, position: number): void {
+    if (arn !== undefined) push(this.byArn, arn, position);
+  }
+
+  /** The positions of the resources that name `logicalId` in `stack` or have the ARN `arn`, ascending, each once. */
+  public find(stack: StackTemplate, logicalId: string | undefined, arn: string | undefined): number[] {
+    const a = logicalId === undefined ? [] : this.byId.get(stack)?.get(logicalId) ?? [];
+    const b = arn === undefined ? [] : this.byArn.get(arn) ?? [];
+    if (b.length === 0) return a;
+    if (a.length === 0) return b;
+    return [...new Set([...a, ...b])].sort((x, y) => x - y);
+  }
+}
+
+function push<K>(m: Map<K, number[]>, k: K, position: number): void {
+  const l = m.get(k);
+  if (l) {
+    if (l[l.length - 1] !== position) l.push(position);
+  } else {
+    m.set(k, [position]);
+  }
+}
+
 const bak1: Evaluator = (stacks) => {
   const selections = resourcesOfType(stacks, 'AWS::Backup::BackupSelection');
   const buckets = resourcesOfType(stacks, 'AWS::S3::Bucket');
+  // What each selection selects (the stack's resources it refers to, and the ARNs it names), so each store is a lookup.
+  const selected = new RefIndex();
+  selections.forEach((s, i) => {
+    for (const x of list(props(s.resource).BackupSelection?.Resources)) {
+      selected.addId(s.stack, refTarget(x), i);
+      selected.addArn(normaliseArn(render(x, s.stack)), i);
+    }
+  });
+  // The buckets by logical id in their stack and by ARN.
+  const bucketIndex = new RefIndex();
+  buckets.forEach((b, i) => {
+    bucketIndex.addId(b.stack, b.logicalId, i);
+    bucketIndex.addArn(bucketArnOf(b.resource), i);
+  });
   return allResources(stacks).filter((r) => isClinicalStore(r.resource)).flatMap((r): RawFinding[] => {
     if (r.resource.Type === 'AWS::HealthImaging::Datastore') {
       return [at(r, 'has no immutable backup copy: no backup plan or replication in the output copies a HealthImaging datastore')];
     }
     const arn = bucketArnOf(r.resource);
-    const selecting = selections.filter((s) => list(props(s.resource).BackupSelection?.Resources).some((x) =>
-      (s.stack === r.stack && pointsTo(x, r.logicalId)) || (arn !== undefined && normaliseArn(render(x, s.stack)) === arn)));
+    const selecting = selected.find(r.stack, r.logicalId, arn).map((i) => selections[i]);
     let unlocked: string | undefined;
     for (const s of selecting) {
       const planId = refTarget(props(s.resource).BackupPlanId);
@@ -542,8 +620,8 @@ const bak1: Evaluator = (stacks) => {
     // S3 replication into a bucket of the output that has Object Lock.
     for (const rule of list(props(r.resource).ReplicationConfiguration?.Rules)) {
       const dest = normaliseArn(render(rule?.Destination?.Bucket, r.stack));
-      const target = buckets.find((b) => bucketArnOf(b.resource) === dest
-        || (b.stack === r.stack && pointsTo(rule?.Destination?.Bucket, b.logicalId)));
+      const first = bucketIndex.find(r.stack, refTarget(rule?.Destination?.Bucket), dest)[0];
+      const target = first === undefined ? undefined : buckets[first];
       const tp = target ? props(target.resource) : undefined;
       if (tp && (tp.ObjectLockEnabled === true || tp.ObjectLockEnabled === 'true') && tp.ObjectLockConfiguration?.Rule?.DefaultRetention) return [];
     }
@@ -659,6 +737,10 @@ export interface LocatedFinding {
  * about the stack).
  */
 export function evaluateStacks(stacks: StackTemplate[], ruleIds?: string[]): LocatedFinding[] {
+  return withResourcesOf(stacks, () => evaluateAll(stacks, ruleIds));
+}
+
+function evaluateAll(stacks: StackTemplate[], ruleIds?: string[]): LocatedFinding[] {
   const out: LocatedFinding[] = [];
   for (const rule of NhsComplianceProfile.rules()) {
     if (ruleIds && !ruleIds.includes(rule.id)) continue;

@@ -176,8 +176,30 @@ export function acknowledgementsOf(stack: StackTemplate, logicalId?: string): Co
   return NhsComplianceProfile.acknowledgementsIn(metadata ?? {});
 }
 
-/** Every resource of every stack. */
-export function allResources(stacks: StackTemplate[]): ResourceRef[] {
+/** The resources of the stacks being evaluated (see withResourcesOf), so that each rule does not list them again. */
+let current: { readonly stacks: StackTemplate[]; readonly resources: readonly ResourceRef[] } | undefined;
+
+/**
+ * Runs `fn` with the resources of `stacks` listed once: allResources and
+ * resourcesOfType on the same array return that list while it runs. The
+ * templates must not change meanwhile (the rules only read them).
+ */
+export function withResourcesOf<T>(stacks: StackTemplate[], fn: () => T): T {
+  const outer = current;
+  current = { stacks, resources: listResources(stacks) };
+  try {
+    return fn();
+  } finally {
+    current = outer;
+  }
+}
+
+/** Every resource of every stack (in stack order, then template order; do not modify the list). */
+export function allResources(stacks: StackTemplate[]): readonly ResourceRef[] {
+  return current?.stacks === stacks ? current.resources : listResources(stacks);
+}
+
+function listResources(stacks: StackTemplate[]): ResourceRef[] {
   return stacks.flatMap((stack) => Object.entries(stack.template.Resources ?? {})
     .map(([logicalId, resource]) => ({ stack, logicalId, resource })));
 }
