@@ -112,7 +112,7 @@ export interface BackboneProps {
  * subnets, workload identity, DICOMweb grants, its own store (AppStore, in
  * the trust's backup) and, for HSCN ingress, an internal load balancer
  * (HscnAppIngress); per internet app one edge stack (InternetAppEdge, WAF
- * and CIS2) after the hub, which carries the public edge subnets
+ * and CIS2; one per 100 trusts it serves, `edgeStacks`) after the hub, which carries the public edge subnets
  * (AppEdgeNetwork) and the firewall's app ingress rules (AppIngressFirewallRules).
  */
 export class Backbone extends Construct {
@@ -159,7 +159,7 @@ export class Backbone extends Construct {
   private readonly env: { region: string; account?: string };
   private readonly ingressOptions = new Map<string, AppIngressOptions>();
   private readonly specialistApps = new Map<string, SpecialistApp>();
-  private readonly edgeStacks = new Map<string, Stack>();
+  private readonly appEdgeStacks = new Map<string, Stack[]>();
   private readonly trustStores = new Map<string, ClinicalStore[]>();
   private edgeNetwork?: AppEdgeNetwork;
   private ingressRules?: AppIngressFirewallRules;
@@ -289,9 +289,18 @@ export class Backbone extends Construct {
     return entryOf(this.specialistApps, appName, 'appName', `"${appName}" is not an app of backbone ${this.spec.name} (one of: ${[...this.specialistApps.keys()].join(', ') || 'none'})`);
   }
 
-  /** The stack of an internet app's edge. */
+  /** The stack of an internet app's edge (its first edge's, when it has several: `edgeStacks`). */
   public edgeStack(appName: string): Stack {
-    return entryOf(this.edgeStacks, appName, 'appName', `"${appName}" is not an app with internet ingress in backbone ${this.spec.name} (one of: ${[...this.edgeStacks.keys()].join(', ') || 'none'})`);
+    return this.edgeStacks(appName)[0];
+  }
+
+  /**
+   * The stacks of an internet app's edges, in edge order: one per
+   * InternetAppEdge.MAX_TRUSTS_PER_EDGE trusts it serves (`Edge-<app>`, then
+   * `Edge-<app>-2`, ...). `app(name).edgeOf(ods)` says which edge carries a trust.
+   */
+  public edgeStacks(appName: string): Stack[] {
+    return [...entryOf(this.appEdgeStacks, appName, 'appName', `"${appName}" is not an app with internet ingress in backbone ${this.spec.name} (one of: ${[...this.appEdgeStacks.keys()].join(', ') || 'none'})`)];
   }
 
   /** The hub's public edge subnets (when an app has internet ingress). */
@@ -312,32 +321,44 @@ export class Backbone extends Construct {
       this.ingressRules = new AppIngressFirewallRules(this.hubStack, 'AppIngressRules', { spec: this.spec, addressPlan: this.addressPlan });
       this.ingressRules.addTo(this.hub.firewallPolicy);
     }
-    let edge: InternetAppEdge | undefined;
+    const edges: InternetAppEdge[] = [];
     if (kind === AppIngress.INTERNET) {
       if (!this.edgeNetwork) this.edgeNetwork = new AppEdgeNetwork(this.hubStack, 'AppEdge', { spec: this.spec, addressPlan: this.addressPlan, hub: this.hub });
       if (options.targetPort !== undefined) this.ingressRules!.setTargetPort(name, options.targetPort);
-      const stack = new Stack(this, `Edge-${name}`, {
-        stackName: this.spec.naming.name(NameKind.STACK, ['edge', name]),
-        description: `nhs-backbone ${this.spec.name}: internet edge of app ${name}`,
-        env: this.env,
-      });
-      tag(stack, this.spec.tagsFor());
-      AwsCompliance.recordStack(stack, this.spec);
-      // The edge reads the hub VPC's and edge subnets' ids from SSM; the trusts do not wait for it.
-      stack.addStackDependency(this.hubStack, 'the edge reads the hub VPC and the edge subnets from SSM');
-      this.edgeStacks.set(name, stack);
-      edge = new InternetAppEdge(stack, 'Edge', {
-        spec: this.spec,
-        appName: name,
-        addressPlan: this.addressPlan,
-        certificateArn: this.certificateOf(name, options),
-        domainName: options.domainName ?? ((app.trusts ?? []).length > 1
-          ? ssm.StringParameter.valueForStringParameter(stack, Backbone.domainParameterName(this.spec, name)) : undefined),
-        targetPort: options.targetPort,
-      });
+      // One edge per 100 trusts, each in a stack of its own; the first keeps the single edge's ids and names.
+      const count = InternetAppEdge.edgeCountOf(this.spec, this.addressPlan, name);
+      const stacks: Stack[] = [];
+      for (let index = 0; index < count; index++) {
+        const id = index === 0 ? `Edge-${name}` : `Edge-${name}-${index + 1}`;
+        if (this.node.tryFindChild(id)) {
+          throw BackboneError.of('apps', `app "${name}" needs the edge stack ${id}, already another app's edge: an app "<a>" serving more than ${InternetAppEdge.MAX_TRUSTS_PER_EDGE * index} trusts has edges Edge-<a>-2 ... Edge-<a>-${index + 1}, so an internet app named "<a>-<k>" clashes with it; rename one`);
+        }
+        const stack = new Stack(this, id, {
+          stackName: this.spec.naming.name(NameKind.STACK, index === 0 ? ['edge', name] : ['edge', name, `${index + 1}`]),
+          description: `nhs-backbone ${this.spec.name}: internet edge of app ${name}${index === 0 ? '' : ` (edge ${index + 1} of ${count})`}`,
+          env: this.env,
+        });
+        tag(stack, this.spec.tagsFor());
+        AwsCompliance.recordStack(stack, this.spec);
+        // The edge reads the hub VPC's and edge subnets' ids from SSM; the trusts do not wait for it.
+        stack.addStackDependency(this.hubStack, 'the edge reads the hub VPC and the edge subnets from SSM');
+        stacks.push(stack);
+        const edge = new InternetAppEdge(stack, 'Edge', {
+          spec: this.spec,
+          appName: name,
+          addressPlan: this.addressPlan,
+          certificateArn: this.certificateOf(name, options),
+          domainName: options.domainName ?? ((app.trusts ?? []).length > 1
+            ? ssm.StringParameter.valueForStringParameter(stack, Backbone.domainParameterName(this.spec, name)) : undefined),
+          targetPort: options.targetPort,
+          edgeIndex: index,
+        });
+        this.acknowledgeDefaultCertificate(edge.httpsListener, name, options);
+        edges.push(edge);
+      }
+      this.appEdgeStacks.set(name, stacks);
     }
-    if (edge) this.acknowledgeDefaultCertificate(edge.httpsListener, name, options);
-    const specialist = new SpecialistApp({ spec: this.spec, appName: name, edge });
+    const specialist = new SpecialistApp({ spec: this.spec, appName: name, edge: edges[0], edges: edges.length > 0 ? edges : undefined });
     for (const ods of app.trusts ?? []) {
       const stack = this.trustStack(ods);
       const spoke = this.spoke(ods);

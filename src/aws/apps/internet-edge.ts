@@ -29,8 +29,8 @@ const MANAGED_RULE_GROUPS = [
   'AWSManagedRulesKnownBadInputsRuleSet',
   'AWSManagedRulesSQLiRuleSet',
 ];
-/** Default quota of rules per listener and of target groups per application load balancer. */
-const ALB_DEFAULT_QUOTA = 100;
+/** Quota of targets per application load balancer (default, adjustable): the only per-ALB quota sharding does not keep. */
+const ALB_TARGETS_QUOTA = 1000;
 
 /** Props of an app's internet edge. */
 export interface InternetAppEdgeProps {
@@ -84,11 +84,20 @@ export interface InternetAppEdgeProps {
    * @default Duration.hours(12) - one clinical shift
    */
   readonly sessionTimeout?: Duration;
+  /**
+   * Which of the app's edges this is (0-based). An app serving more than
+   * `InternetAppEdge.MAX_TRUSTS_PER_EDGE` trusts has
+   * `InternetAppEdge.edgeCountOf(...)` edges, each in a stack of its own,
+   * carrying the trusts `InternetAppEdge.trustsOfEdge(...)` gives; the first
+   * keeps the names of a single edge, edge k (2, 3, ...) has `-<k>` after the app's name.
+   * @default 0 - the first edge (the only one for an app serving at most 100 trusts)
+   */
+  readonly edgeIndex?: number;
 }
 
 /**
- * An app's internet ingress: its public edge, one per app (not per trust),
- * in the hub's inspection/egress VPC, the only one with an internet gateway.
+ * An app's internet ingress: its public edge, one per app (not per trust;
+ * one per 100 trusts, see Sharding below), in the hub's inspection/egress VPC, the only one with an internet gateway.
  * Make it in a stack of its own that deploys after the hub (it reads the hub
  * VPC's and the edge subnets' ids from SSM, published by AppEdgeNetwork).
  *
@@ -114,8 +123,52 @@ export interface InternetAppEdgeProps {
  *   anywhere (the declared ingress, acknowledged for NHS-NET-1 in the
  *   resources' metadata) and may only reach the backbone's pool on the
  *   target port.
+ *
+ * Sharding: an application load balancer holds at most 100 target groups (a
+ * hard quota) and 100 listener rules besides the default ones, and one edge
+ * carries a target group and a rule per trust, so an app serving more than
+ * `MAX_TRUSTS_PER_EDGE` (100) trusts gets ceil(n/100) edges (`edgeCountOf`),
+ * each an InternetAppEdge of its own (`edgeIndex`) in a stack of its own, with
+ * its own load balancer, security group, web ACL, log group and key, all in
+ * the one set of edge subnets. A trust's edge is fixed by its rank in
+ * address-lock slot order among the trusts the app serves (`edgeIndexOf`): a
+ * trust new to the backbone takes a slot after every slot ever used, so
+ * adding it never moves another trust. Removing a trust shifts the trusts
+ * after it by one place (at most one per edge boundary moves to the previous
+ * edge; its DNS record must follow: `dnsName` of its new edge). The first
+ * edge keeps the names and construct ids of the single edge.
  */
 export class InternetAppEdge extends Construct {
+  /**
+   * The most trusts (target groups and host rules) one edge carries: an
+   * application load balancer's quota of 100 target groups (not adjustable)
+   * and of 100 rules besides the default ones. The edge adds no other target
+   * group, and no rule besides the listeners' default actions.
+   */
+  public static readonly MAX_TRUSTS_PER_EDGE = 100;
+
+  /** How many edges an internet app has: ceil(trusts / MAX_TRUSTS_PER_EDGE), at least 1. */
+  public static edgeCountOf(spec: BackboneSpec, addressPlan: AddressPlan, appName: string): number {
+    return shardsOf(spec, addressPlan, appName).length;
+  }
+
+  /** The trusts one edge (0-based `edgeIndex`) of an internet app carries, in the app's spec order. */
+  public static trustsOfEdge(spec: BackboneSpec, addressPlan: AddressPlan, appName: string, edgeIndex: number): string[] {
+    const shards = shardsOf(spec, addressPlan, appName);
+    return [...shards[checkEdgeIndex(edgeIndex, appName, shards.length)]];
+  }
+
+  /**
+   * The place (0-based) of the edge carrying a trust's target group and rule
+   * among an internet app's edges (always 0 for an app serving at most 100 trusts).
+   */
+  public static edgeIndexOf(spec: BackboneSpec, addressPlan: AddressPlan, appName: string, odsCode: string): number {
+    const shards = shardsOf(spec, addressPlan, appName);
+    const index = shards.findIndex((members) => members.includes(odsCode));
+    if (index < 0) throw BackboneError.of('odsCode', `"${odsCode}" is not a trust app ${appName} serves (${shards.flat().join(', ')})`);
+    return index;
+  }
+
   /** The app's name. */
   public readonly appName: string;
   /** The internet-facing application load balancer. */
@@ -140,7 +193,12 @@ export class InternetAppEdge extends Construct {
   public readonly domainName?: string;
   /** The port the targets listen on. */
   public readonly targetPort: number;
+  /** This edge's place (0-based) among the app's edges. */
+  public readonly edgeIndex: number;
+  /** How many edges the app has (1 for an app serving at most 100 trusts). */
+  public readonly edgeCount: number;
   private readonly plan: AddressPlan;
+  private targetCount = 0;
   private readonly targetGroups = new Map<string, elbv2.ApplicationTargetGroup>();
   private readonly hostNames = new Map<string, string>();
 
@@ -149,20 +207,25 @@ export class InternetAppEdge extends Construct {
     const { spec, appName, addressPlan: plan } = props;
     const app = findApp(spec, appName);
     requireIngress(app, AppIngress.INTERNET, 'an internet edge');
-    const trusts = app.trusts ?? [];
-    if (trusts.length === 0) throw BackboneError.of('appName', `app "${appName}" serves no trust`);
+    const served = app.trusts ?? [];
+    if (served.length === 0) throw BackboneError.of('appName', `app "${appName}" serves no trust`);
     const certificateArn = checkCertificateArn(spec, props.certificateArn, appName);
     const sslPolicy = checkSslPolicy(props.sslPolicy);
     const targetPort = checkPort(props.targetPort);
     const healthCheckPath = checkHealthPath(props.healthCheckPath);
-    const domainName = checkDomainName(props.domainName, appName, trusts.length);
+    const domainName = checkDomainName(props.domainName, appName, served.length);
     const rateLimit = checkRateLimit(props.rateLimit);
     const slot = plan.lock.apps[appName];
     if (slot === undefined) throw BackboneError.of('addressPlan', `has no slot for app "${appName}": allocate one (AddressPlan.allocateApp)`);
-    if (trusts.length > ALB_DEFAULT_QUOTA - 1) {
-      Annotations.of(this).addWarningV2('nhs-backbone:edge-alb-quota',
-        `app ${appName} serves ${trusts.length} trusts: its edge needs a rule and a target group per trust, over the default quota of ${ALB_DEFAULT_QUOTA} per load balancer; ask AWS to raise "Rules per Application Load Balancer" and "Target groups per Application Load Balancer" before deploying`);
-    }
+    const shards = shardsOf(spec, plan, appName);
+    const index = checkEdgeIndex(props.edgeIndex ?? 0, appName, shards.length);
+    // This edge's trusts; every name of the first edge is a single edge's, edge k's has -<k> after the app's name.
+    const trusts = shards[index];
+    const k = index + 1;
+    const edgeName = index === 0 ? `edge-${appName}` : `edge-${appName}-${k}`;
+    const ofEdge = index === 0 ? '' : ` (edge ${k} of ${shards.length})`;
+    this.edgeIndex = index;
+    this.edgeCount = shards.length;
     this.appName = appName;
     this.plan = plan;
     this.domainName = domainName;
@@ -185,8 +248,8 @@ export class InternetAppEdge extends Construct {
     // ---- security group: the declared ingress ---------------------------------
     this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
       vpc,
-      securityGroupName: hub(`edge-${appName}`),
-      description: `Internet edge of app ${appName}: HTTPS (and HTTP, redirected) from anywhere, behind WAF and CIS2`,
+      securityGroupName: hub(edgeName),
+      description: `Internet edge of app ${appName}${ofEdge}: HTTPS (and HTTP, redirected) from anywhere, behind WAF and CIS2`,
       allowAllOutbound: false,
     });
     this.securityGroup.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS from the internet (declared app ingress)');
@@ -199,7 +262,7 @@ export class InternetAppEdge extends Construct {
 
     // ---- the load balancer --------------------------------------------------
     this.loadBalancer = new elbv2.ApplicationLoadBalancer(this, 'Resource', {
-      loadBalancerName: fitName(hub(`edge-${appName}`), 32),
+      loadBalancerName: fitName(hub(edgeName), 32),
       vpc,
       vpcSubnets: { subnets },
       internetFacing: true,
@@ -211,7 +274,7 @@ export class InternetAppEdge extends Construct {
     hardenLoadBalancer(this.loadBalancer);
     Tags.of(this.loadBalancer).add('nhs-backbone:app', appName);
     Tags.of(this.loadBalancer).add('nhs-backbone:ingress', AppIngress.INTERNET);
-    deliverAccessLogs(this, spec, this.loadBalancer, hub(`alb-edge-${appName}`), `edge/${appName}`);
+    deliverAccessLogs(this, spec, this.loadBalancer, hub(`alb-${edgeName}`), index === 0 ? `edge/${appName}` : `edge/${appName}-${k}`);
     this.dnsName = this.loadBalancer.loadBalancerDnsName;
 
     this.httpListener = this.loadBalancer.addListener('Http', {
@@ -233,7 +296,7 @@ export class InternetAppEdge extends Construct {
     // ---- a target group per trust, behind CIS2 ---------------------------------
     for (const ods of trusts) {
       this.targetGroups.set(ods, new elbv2.ApplicationTargetGroup(this, `Targets${ods}`, {
-        targetGroupName: fitName(spec.naming.trust(ods, `edge-${appName}`), 32),
+        targetGroupName: fitName(spec.naming.trust(ods, edgeName), 32),
         vpc,
         targetType: elbv2.TargetType.IP,
         protocol: elbv2.ApplicationProtocol.HTTPS,
@@ -243,7 +306,8 @@ export class InternetAppEdge extends Construct {
       }));
     }
     const sessionTimeout = props.sessionTimeout;
-    if (trusts.length === 1) {
+    // One trust in all (not in this edge): the default action forwards. Several: a host rule per trust, on every edge.
+    if (served.length === 1) {
       const only = trusts[0];
       this.hostNames.set(only, domainName ?? this.dnsName);
       this.signIn = new Cis2SignIn(this, 'SignIn', {
@@ -287,7 +351,7 @@ export class InternetAppEdge extends Construct {
     }
 
     // ---- AWS WAF ---------------------------------------------------------------
-    const metric = (name: string) => `${pascal(appName)}${name}`;
+    const metric = (name: string) => `${pascal(appName)}${index === 0 ? '' : `Edge${k}`}${name}`;
     const visibility = (name: string): wafv2.CfnWebACL.VisibilityConfigProperty => ({
       cloudWatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName: metric(name),
     });
@@ -298,8 +362,8 @@ export class InternetAppEdge extends Construct {
       }
     });
     this.webAcl = new wafv2.CfnWebACL(this, 'WebAcl', {
-      name: hub(`edge-${appName}`),
-      description: `nhs-backbone ${spec.name}: internet edge of app ${appName}`,
+      name: hub(edgeName),
+      description: `nhs-backbone ${spec.name}: internet edge of app ${appName}${ofEdge}`,
       scope: 'REGIONAL',
       defaultAction: { allow: {} },
       visibilityConfig: visibility('WebAcl'),
@@ -334,8 +398,8 @@ export class InternetAppEdge extends Construct {
     });
 
     // WAF logs: CloudWatch Logs (the group's name must start with aws-waf-logs-), with a key of the edge's own.
-    const logGroupName = `aws-waf-logs-${hub(`edge-${appName}`)}`;
-    this.logKey = new CustomerManagedKey(this, 'LogKey', { spec, dataClass: `edge-${slot}` });
+    const logGroupName = `aws-waf-logs-${hub(edgeName)}`;
+    this.logKey = new CustomerManagedKey(this, 'LogKey', { spec, dataClass: index === 0 ? `edge-${slot}` : `edge-${slot}-${k}` });
     this.logKey.key.addToResourcePolicy(new iam.PolicyStatement({
       sid: 'CloudWatchLogsWafLogs',
       principals: [new iam.ServicePrincipal(`logs.${Aws.REGION}.amazonaws.com`)],
@@ -361,7 +425,7 @@ export class InternetAppEdge extends Construct {
     logging.node.addDependency(this.webAclLogGroup);
   }
 
-  /** The trusts the app serves, in spec order. */
+  /** The trusts this edge carries (all the app serves, unless it has several edges), in the app's spec order. */
   public get trusts(): string[] {
     return [...this.targetGroups.keys()];
   }
@@ -388,11 +452,41 @@ export class InternetAppEdge extends Construct {
     const group = this.targetGroupIn(odsCode);
     checkIpIn(ip, this.plan.appSubnet(odsCode, this.appName), 'ip', `app ${this.appName}'s subnet in trust ${odsCode}`);
     group.addTarget(new targets.IpTarget(ip, port === undefined ? undefined : checkPort(port, 'port'), 'all'));
+    this.targetCount++;
+    if (this.targetCount === ALB_TARGETS_QUOTA + 1) {
+      Annotations.of(this).addWarningV2('nhs-backbone:edge-alb-quota',
+        `app ${this.appName}'s edge ${this.edgeIndex + 1} has more than ${ALB_TARGETS_QUOTA} targets, over the default quota of "Targets per Application Load Balancer"; ask AWS to raise it before deploying`);
+    }
   }
 
   private notServed(odsCode: string): string {
-    return `"${odsCode}" is not a trust app ${this.appName} serves (${this.trusts.join(', ')})`;
+    return this.edgeCount === 1
+      ? `"${odsCode}" is not a trust app ${this.appName} serves (${this.trusts.join(', ')})`
+      : `"${odsCode}" is not a trust edge ${this.edgeIndex + 1} of app ${this.appName} carries (${this.trusts.join(', ')}): see InternetAppEdge.edgeIndexOf`;
   }
+}
+
+/**
+ * Splits an internet app's trusts into edges of at most MAX_TRUSTS_PER_EDGE:
+ * by rank in address-lock slot order (a trust new to the backbone ranks
+ * last), each edge's trusts kept in the app's spec order. At most 100 trusts:
+ * one edge with the trusts in spec order, as before sharding.
+ */
+function shardsOf(spec: BackboneSpec, plan: AddressPlan, appName: string): string[][] {
+  const trusts = findApp(spec, appName).trusts ?? [];
+  const per = InternetAppEdge.MAX_TRUSTS_PER_EDGE;
+  if (trusts.length <= per) return [[...trusts]];
+  const rank = new Map([...trusts].sort((a, b) => plan.trustSlot(a) - plan.trustSlot(b)).map((ods, i) => [ods, i]));
+  const out: string[][] = Array.from({ length: Math.ceil(trusts.length / per) }, () => []);
+  for (const ods of trusts) out[Math.floor(rank.get(ods)! / per)].push(ods);
+  return out;
+}
+
+function checkEdgeIndex(index: number, app: string, count: number): number {
+  if (!Number.isInteger(index) || index < 0 || index >= count) {
+    throw BackboneError.of('edgeIndex', `${index} is not the place of an edge of app ${app} (0 to ${count - 1}: it serves ${count > 1 ? 'more than ' : 'at most '}${InternetAppEdge.MAX_TRUSTS_PER_EDGE} trusts, ${InternetAppEdge.MAX_TRUSTS_PER_EDGE} per edge)`);
+  }
+  return index;
 }
 
 function checkDomainName(name: string | undefined, app: string, trusts: number): string | undefined {

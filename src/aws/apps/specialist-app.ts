@@ -62,10 +62,16 @@ export interface SpecialistAppProps {
   /** The app, as in the spec's `apps`. */
   readonly appName: string;
   /**
-   * The app's internet edge: required when its ingress is `internet`.
+   * The app's internet edge (its first, when it has several): required when its ingress is `internet`.
    * @default - none
    */
   readonly edge?: InternetAppEdge;
+  /**
+   * Every edge of the app, the first being `edge`, in `edgeIndex` order: an
+   * app serving more than InternetAppEdge.MAX_TRUSTS_PER_EDGE trusts has several.
+   * @default - `edge` alone
+   */
+  readonly edges?: InternetAppEdge[];
 }
 
 /**
@@ -82,8 +88,10 @@ export class SpecialistApp {
   public readonly app: AppSpec;
   /** How the app is reached. */
   public readonly ingress: AppIngress;
-  /** The app's public edge (internet ingress only). */
+  /** The app's public edge, its first when it has several (internet ingress only). */
   public readonly edge?: InternetAppEdge;
+  /** Every public edge of the app, in `edgeIndex` order (internet ingress only; empty otherwise). */
+  public readonly edges: InternetAppEdge[];
   private readonly spec: BackboneSpec;
   private readonly parts = new Map<string, SpecialistAppTrust>();
 
@@ -96,10 +104,11 @@ export class SpecialistApp {
     if (this.ingress === AppIngress.INTERNET) {
       if (!props.edge) throw BackboneError.of('edge', `is required: app "${appName}" has internet ingress (give its InternetAppEdge)`);
       if (props.edge.appName !== appName) throw BackboneError.of('edge', `is the edge of app ${props.edge.appName}, not ${appName}`);
-    } else if (props.edge) {
-      throw BackboneError.of('edge', `is given, but app "${appName}" has ingress ${this.ingress}: an internet edge is for apps whose ingress is internet`);
+    } else if (props.edge || (props.edges ?? []).length > 0) {
+      throw BackboneError.of(props.edge ? 'edge' : 'edges', `is given, but app "${appName}" has ingress ${this.ingress}: an internet edge is for apps whose ingress is internet`);
     }
     this.edge = props.edge;
+    this.edges = props.edge ? checkEdges(props.edge, props.edges, appName) : [];
   }
 
   /**
@@ -153,10 +162,22 @@ export class SpecialistApp {
       return { odsCode, ingress: this.ingress, dnsName: i.dnsName, hostName: i.dnsName, targetGroup: i.targetGroup };
     }
     if (this.ingress === AppIngress.INTERNET) {
-      const e = this.edge!;
+      const e = this.edgeOf(odsCode);
       return { odsCode, ingress: this.ingress, dnsName: e.dnsName, hostName: e.hostNameIn(odsCode), targetGroup: e.targetGroupIn(odsCode) };
     }
     return { odsCode, ingress: this.ingress };
+  }
+
+  /**
+   * The public edge that carries a trust (internet ingress only): the trust's
+   * `<ods>.<domainName>` must resolve to its `dnsName`.
+   */
+  public edgeOf(odsCode: string): InternetAppEdge {
+    if (this.ingress !== AppIngress.INTERNET) throw BackboneError.of('appName', `app "${this.appName}" has ingress ${this.ingress}: only an internet app has an edge`);
+    const edge = this.edges.find((e) => e.trusts.includes(odsCode));
+    if (!edge) this.part(odsCode);
+    if (!edge) throw BackboneError.of('odsCode', `trust ${odsCode} is on no edge of app ${this.appName}`);
+    return edge;
   }
 
   private part(odsCode: string): SpecialistAppTrust {
@@ -164,4 +185,17 @@ export class SpecialistApp {
       ? `trust ${odsCode} has not been added to app ${this.appName} yet`
       : `"${odsCode}" is not a trust app ${this.appName} serves (${(this.app.trusts ?? []).join(', ')})`);
   }
+}
+
+/** Checks an app's edges: the first is `edge`, each is the app's, in `edgeIndex` order, one per edge. */
+function checkEdges(edge: InternetAppEdge, edges: InternetAppEdge[] | undefined, appName: string): InternetAppEdge[] {
+  const all = edges ?? [edge];
+  if (all[0] !== edge) throw BackboneError.of('edges', 'must start with `edge` (the first edge)');
+  all.forEach((e, i) => {
+    if (e.appName !== appName) throw BackboneError.of(`edges[${i}]`, `is the edge of app ${e.appName}, not ${appName}`);
+    if (e.edgeIndex !== i || e.edgeCount !== all.length) {
+      throw BackboneError.of(`edges[${i}]`, `is edge ${e.edgeIndex + 1} of ${e.edgeCount} of app ${appName}, not edge ${i + 1} of ${all.length}: give every edge, in edgeIndex order`);
+    }
+  });
+  return [...all];
 }
