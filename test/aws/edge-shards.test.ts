@@ -10,8 +10,8 @@ import { checkSynthOutput } from '../../src/aws/compliance/check-output';
 import { readAssembly } from '../../src/aws/compliance/template';
 import { newAwsApp } from '../../src/aws/synth';
 import { BackboneSpec } from '../../src/core/backbone-spec';
-import { BackboneError } from '../../src/core/errors';
 import { ComplianceFinding, ComplianceReport } from '../../src/core/compliance';
+import { BackboneError } from '../../src/core/errors';
 import { nationalProps, nationalSpec, syntheticOds } from '../support/specs';
 
 // An internet app (remote-reporting) serving 150 trusts: two edges of 100 and

@@ -38,7 +38,9 @@ export function denyByDefaultRules(allows: InboundAllow[]): NetworkSecurityGroup
     sourcePortRange: '*',
     // Address ranges always as a list, so that adding a trust's range to a rule is an
     // update that only adds (nhs-backbone diff); a service tag (AzureLoadBalancer) stands alone.
-    ...(a.sources.length === 1 && !isAddressRange(a.sources[0]) ? { sourceAddressPrefix: a.sources[0] } : { sourceAddressPrefixes: [...a.sources].sort() }),
+    ...(a.sources.length === 1 && !isAddressRange(a.sources[0])
+      ? { sourceAddressPrefix: a.sources[0] }
+      : { sourceAddressPrefixes: [...a.sources].sort() }),
     destinationAddressPrefix: a.destination ?? '*',
     ...(a.ports.length === 1 ? { destinationPortRange: a.ports[0] } : { destinationPortRanges: a.ports }),
   }));
