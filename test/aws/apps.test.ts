@@ -10,10 +10,10 @@ import { CentralLogStore } from '../../src/aws/logging/central-log-store';
 import { TrustBackup } from '../../src/aws/storage/trust-backup';
 import { Cidr } from '../../src/core/cidr';
 import { ACKNOWLEDGEMENTS_KEY } from '../../src/core/compliance';
-import { BackboneError } from '../../src/core/errors';
 import { RecordsCategory } from '../../src/core/retention';
 import { AppIngress } from '../../src/core/spec';
 import { scanStage } from '../support/aws-iam-scan';
+import { expectBackboneError } from '../support/errors';
 import { smallSpec } from '../support/specs';
 
 const ACCOUNT = '123456789012';
@@ -75,13 +75,6 @@ const list = (x: any): any[] => (Array.isArray(x) ? x : x === undefined ? [] : [
 const logicalId = (stack: Stack, c: any) => stack.getLogicalId(c.node.defaultChild);
 const attrs = (lb: any): { [k: string]: string } => Object.fromEntries(lb.Properties.LoadBalancerAttributes.map((a: any) => [a.Key, a.Value]));
 const acks = (r: any): Array<{ ruleId: string; reason: string }> => r.Metadata?.[ACKNOWLEDGEMENTS_KEY] ?? [];
-
-function expectBackboneError(fn: () => unknown, pattern: RegExp): void {
-  let err: unknown;
-  try { fn(); } catch (e) { err = e; }
-  expect(BackboneError.isBackboneError(err)).toBe(true);
-  expect((err as Error).message).toMatch(pattern);
-}
 
 describe('HSCN ingress', () => {
   const rem = trust.get('REM')!;

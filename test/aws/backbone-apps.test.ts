@@ -2,7 +2,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { Backbone } from '../../src/aws/backbone';
 import { TrustBackup } from '../../src/aws/storage/trust-backup';
-import { BackboneError } from '../../src/core/errors';
+import { expectBackboneError } from '../support/errors';
 import { smallSpec } from '../support/specs';
 
 const ACCOUNT = '123456789012';
@@ -33,13 +33,6 @@ const albs = (ods: string, scheme: string) => Object.values(trust.get(ods)!.find
 const bucketNames = (ods: string) => Object.values(trust.get(ods)!.findResources('AWS::S3::Bucket')).map((r: any) => r.Properties.BucketName as string);
 const vaultNames = (ods: string) => Object.values(trust.get(ods)!.findResources('AWS::Backup::BackupVault')).map((r: any) => r.Properties.BackupVaultName as string);
 const planNames = (ods: string) => Object.values(trust.get(ods)!.findResources('AWS::Backup::BackupPlan')).map((r: any) => r.Properties.BackupPlan.BackupPlanName as string);
-
-function expectBackboneError(fn: () => unknown, pattern: RegExp): void {
-  let err: unknown;
-  try { fn(); } catch (e) { err = e; }
-  expect(BackboneError.isBackboneError(err)).toBe(true);
-  expect((err as Error).message).toMatch(pattern);
-}
 
 describe('apps wired into the backbone', () => {
   test('an HSCN app gets an internal load balancer in each trust it serves, and nowhere else', () => {

@@ -7,8 +7,8 @@ import { DicomStore } from '../../src/aws/imaging/dicom-store';
 import { newAwsApp } from '../../src/aws/synth';
 import { TrustSubnet } from '../../src/core/address-plan';
 import { BackboneSpec } from '../../src/core/backbone-spec';
-import { BackboneError } from '../../src/core/errors';
 import { scanStage } from '../support/aws-iam-scan';
+import { expectBackboneError } from '../support/errors';
 import { SMALL } from '../support/specs';
 
 // The small backbone (REM and RBS in ICB QYG, R0A in ICB QOP) with imaging
@@ -58,13 +58,6 @@ function datastoreIdParameter(stack: Stack, networkId: string): string | undefin
   const name = DicomStore.datastoreIdParameterName(spec, networkId);
   return Object.entries<any>(json(stack).Parameters ?? {}).find(([, p]) => p.Default === name)?.[0];
 }
-function expectBackboneError(fn: () => unknown, pattern: RegExp): void {
-  let err: unknown;
-  try { fn(); } catch (e) { err = e; }
-  expect(BackboneError.isBackboneError(err)).toBe(true);
-  expect((err as Error).message).toMatch(pattern);
-}
-
 describe('imaging network stacks', () => {
   test('one stack per ICB, named from the spec, each with its retained HealthImaging datastore and its own key', () => {
     expect(spec.imagingNetworks().map((n) => n.id)).toEqual(['icb-qyg', 'icb-qop']);

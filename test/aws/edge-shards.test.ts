@@ -11,7 +11,7 @@ import { readAssembly } from '../../src/aws/compliance/template';
 import { newAwsApp } from '../../src/aws/synth';
 import { BackboneSpec } from '../../src/core/backbone-spec';
 import { ComplianceFinding, ComplianceReport } from '../../src/core/compliance';
-import { BackboneError } from '../../src/core/errors';
+import { expectBackboneError } from '../support/errors';
 import { nationalProps, nationalSpec, syntheticOds } from '../support/specs';
 
 // An internet app (remote-reporting) serving 150 trusts: two edges of 100 and
@@ -41,13 +41,6 @@ const edges = () => backbone.app(APP).edges;
 const templateOf = (stack: Stack) => templates.get(stack.artifactId)!;
 const resourcesOf = (stack: Stack, type: string): Array<[string, any]> =>
   Object.entries<any>(templateOf(stack).Resources).filter(([, r]) => r.Type === type);
-
-function expectBackboneError(fn: () => unknown, pattern: RegExp): void {
-  let err: unknown;
-  try { fn(); } catch (e) { err = e; }
-  expect(BackboneError.isBackboneError(err)).toBe(true);
-  expect((err as Error).message).toMatch(pattern);
-}
 
 test('an app serving 150 trusts gets 2 edge stacks, after the hub only; the first keeps the single edge\'s stack', () => {
   expect(InternetAppEdge.MAX_TRUSTS_PER_EDGE).toBe(100);

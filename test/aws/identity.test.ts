@@ -3,9 +3,9 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import {
   BackbonePermissionsBoundary, BreakGlassAccess, CiFederation, Cis2SignIn, CustomerManagedKey, WorkloadIdentity,
 } from '../../src/aws/identity';
-import { BackboneError } from '../../src/core/errors';
 import { Cis2Environment } from '../../src/core/identity';
 import { scanStage, scanTemplates } from '../support/aws-iam-scan';
+import { expectBackboneError } from '../support/errors';
 import { smallSpec, SMALL } from '../support/specs';
 
 const spec = smallSpec();
@@ -45,13 +45,6 @@ const remJson = JSON.stringify(remT.toJSON());
 /** A stack in a throw-away app, for constructors that must throw (nothing is synthesised). */
 function scratch(): Stack {
   return new Stack(new App(), 'Scratch', { env });
-}
-
-function expectBackboneError(fn: () => unknown, pattern: RegExp): void {
-  let err: unknown;
-  try { fn(); } catch (e) { err = e; }
-  expect(BackboneError.isBackboneError(err)).toBe(true);
-  expect((err as Error).message).toMatch(pattern);
 }
 
 describe('customer-managed keys', () => {

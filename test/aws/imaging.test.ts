@@ -10,9 +10,9 @@ import { DIMSE_GATEWAY_IMAGE_DIRECTORY } from '../../src/aws/imaging/gateway-ima
 import { TrustSpoke } from '../../src/aws/network/trust-spoke';
 import { TrustSubnet } from '../../src/core/address-plan';
 import { BackboneSpec } from '../../src/core/backbone-spec';
-import { BackboneError } from '../../src/core/errors';
 import { BackboneSpecProps } from '../../src/core/spec';
 import { scanStage } from '../support/aws-iam-scan';
+import { expectBackboneError } from '../support/errors';
 import { SMALL } from '../support/specs';
 
 const ACCOUNT = '123456789012';
@@ -109,12 +109,6 @@ function statementsOf(t: any, roleId: string): any[] {
 }
 function actionsOf(statements: any[]): string[] {
   return statements.flatMap((s) => ([] as string[]).concat(s.Action));
-}
-function expectBackboneError(fn: () => unknown, pattern: RegExp): void {
-  let err: unknown;
-  try { fn(); } catch (e) { err = e; }
-  expect(BackboneError.isBackboneError(err)).toBe(true);
-  expect((err as Error).message).toMatch(pattern);
 }
 function scratch(): Stack {
   return new Stack(new App(), 'Scratch', { env });

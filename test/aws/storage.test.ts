@@ -7,9 +7,9 @@ import { CentralLogStore } from '../../src/aws/logging/central-log-store';
 import { ClinicalStore } from '../../src/aws/storage/clinical-store';
 import { TrustBackup } from '../../src/aws/storage/trust-backup';
 import { newAwsApp } from '../../src/aws/synth';
-import { BackboneError } from '../../src/core/errors';
 import { RecordsCategory } from '../../src/core/retention';
 import { scanStage } from '../support/aws-iam-scan';
+import { expectBackboneError } from '../support/errors';
 import { smallSpec } from '../support/specs';
 
 const ACCOUNT = '123456789012';
@@ -52,13 +52,6 @@ const list = (x: any): any[] => (Array.isArray(x) ? x : [x]);
 /** A KMS statement usable only through HealthImaging (a DICOMweb grant on the imaging network's key). */
 const viaHealthImaging = (s: any): boolean => list(s.Condition?.StringEquals?.['kms:ViaService'] ?? [])
   .some((v: string) => v.startsWith('dicom-medical-imaging.'));
-
-function expectBackboneError(fn: () => unknown, pattern: RegExp): void {
-  let err: unknown;
-  try { fn(); } catch (e) { err = e; }
-  expect(BackboneError.isBackboneError(err)).toBe(true);
-  expect((err as Error).message).toMatch(pattern);
-}
 
 /** A throw-away trust stack with REM's key, for constructors that must throw. */
 function scratch(): { stack: Stack; key: CustomerManagedKey } {

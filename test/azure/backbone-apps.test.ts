@@ -4,7 +4,7 @@ import { AzureCompliance } from '../../src/azure/compliance/acknowledge';
 import { DicomStore } from '../../src/azure/imaging/dicom-store';
 import { TrustSubnet } from '../../src/core/address-plan';
 import { Cidr } from '../../src/core/cidr';
-import { BackboneError } from '../../src/core/errors';
+import { expectBackboneError } from '../support/errors';
 import { SMALL, smallSpec } from '../support/specs';
 import { TfJson } from '../support/terraform';
 
@@ -49,13 +49,6 @@ const nsgOf = (ods: string, app: string) => configs(trust.get(ods)!, 'azurerm_ne
 const gatewayNamed = (tf: TfJson, name: string) => configs(tf, 'azurerm_application_gateway').find((g) => g.name === name);
 const edgeSubnetOf = (app: string) => backbone.app(app).edge!.subnetCidr;
 const sourcesOf = (rule: any): string[] => rule.source_address_prefixes ?? [rule.source_address_prefix];
-
-function expectBackboneError(fn: () => unknown, pattern: RegExp): void {
-  let err: unknown;
-  try { fn(); } catch (e) { err = e; }
-  expect(BackboneError.isBackboneError(err)).toBe(true);
-  expect((err as Error).message).toMatch(pattern);
-}
 
 describe('an app reaches only the trusts it serves', () => {
   test('an unserved trust has no subnet, NSG rule, identity, store, ingress or grant of the app', () => {

@@ -5,7 +5,7 @@ import { AzureCompliance } from '../../src/azure/compliance/acknowledge';
 import { AddressLock, HubSubnet } from '../../src/core/address-plan';
 import { BackboneSpec } from '../../src/core/backbone-spec';
 import { Cidr } from '../../src/core/cidr';
-import { BackboneError } from '../../src/core/errors';
+import { expectBackboneError } from '../support/errors';
 import { withoutStackTraces } from '../support/quiet-traces';
 import { nationalProps, nationalSpec, SMALL, smallSpec } from '../support/specs';
 import { TfJson } from '../support/terraform';
@@ -19,13 +19,6 @@ const configs = (tf: TfJson, type: string) => tf.resources(type).map(([, c]) => 
 // In the order of `gateways` (names ...-edge-agw, ...-edge2-agw, ...: '-' sorts before digits).
 const gatewaysOf = (tf: TfJson) => configs(tf, 'azurerm_application_gateway').filter((g) => g.tags?.app === APP).sort((a, b) => (a.name < b.name ? -1 : 1));
 const poolsOf = (g: any): string[] => g.backend_address_pool.map((p: any) => p.name.replace(/^pool-/, '').toUpperCase());
-
-function expectBackboneError(fn: () => unknown, pattern: RegExp): void {
-  let err: unknown;
-  try { fn(); } catch (e) { err = e; }
-  expect(BackboneError.isBackboneError(err)).toBe(true);
-  expect((err as Error).message).toMatch(pattern);
-}
 
 /** The national app's edge on its own, always at the same construct path (stack `hub`, id `edge`). */
 type Alone = { edge: InternetAppEdge; tf: TfJson; stack: TerraformStack };
