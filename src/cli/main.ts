@@ -3,6 +3,7 @@ import { dirname, join, resolve } from 'path';
 import { AddressLock } from '../core/address-plan';
 import { BackboneSpec } from '../core/backbone-spec';
 import { ComplianceFinding, ComplianceReport, ReportFormat } from '../core/compliance';
+import { DiffFormat, DiffReport, StackDiff, diffTerraformStacks, readTerraformOutput } from '../core/diff';
 import { BackboneError, formatProblem } from '../core/errors';
 import { loadSpecFile, lockPathFor, readLock, serialiseLock } from '../core/load';
 import { SpecProblem } from '../core/problem';
@@ -241,11 +242,8 @@ function diff(io: Io, args: Parsed): number {
     return 1;
   }
   const stacks = clouds.flatMap((cloud) => diffCloud(cloud, join(oldArg, cloud), join(newArg, cloud)));
-  /* eslint-disable @typescript-eslint/no-require-imports */
-  const { DiffReport } = require('../core/diff') as typeof import('../core/diff');
-  /* eslint-enable @typescript-eslint/no-require-imports */
   const report = new DiffReport(oldArg, newArg, stacks);
-  io.out(report.render(format as 'text').trimEnd());
+  io.out(report.render(format as DiffFormat).trimEnd());
   const destroyed = report.destructive();
   if (args.options['fail-on-destroy'] && destroyed.length > 0) {
     io.err(`error: ${destroyed.length} stateful resource${destroyed.length === 1 ? '' : 's'} would be destroyed or replaced (first: ${destroyed[0].cloud} ${destroyed[0].stack} ${destroyed[0].id}); --fail-on-destroy stops here`);
@@ -254,20 +252,19 @@ function diff(io: Io, args: Parsed): number {
   return 0;
 }
 
-function diffCloud(cloud: CloudName, oldDir: string, newDir: string) {
+function diffCloud(cloud: CloudName, oldDir: string, newDir: string): StackDiff[] {
   // Pure JSON readers; cloudformation-diff is loaded only for AWS.
   /* eslint-disable @typescript-eslint/no-require-imports */
-  const core = require('../core/diff') as typeof import('../core/diff');
   switch (cloud) {
     case 'aws': return (require('../aws/diff') as typeof import('../aws/diff')).diffAwsOutputs(oldDir, newDir);
     case 'azure': {
       const rules = require('../azure/diff-rules') as typeof import('../azure/diff-rules');
-      return core.diffTerraformStacks(Cloud.AZURE, core.readTerraformOutput(oldDir), core.readTerraformOutput(newDir),
+      return diffTerraformStacks(Cloud.AZURE, readTerraformOutput(oldDir), readTerraformOutput(newDir),
         rules.AZURE_FORCE_NEW, rules.AZURE_CONDITIONAL_FORCE_NEW);
     }
     case 'gcp': {
       const rules = require('../gcp/diff-rules') as typeof import('../gcp/diff-rules');
-      return core.diffTerraformStacks(Cloud.GCP, core.readTerraformOutput(oldDir), core.readTerraformOutput(newDir),
+      return diffTerraformStacks(Cloud.GCP, readTerraformOutput(oldDir), readTerraformOutput(newDir),
         rules.GCP_FORCE_NEW, rules.GCP_CONDITIONAL_FORCE_NEW);
     }
   }
