@@ -1,3 +1,4 @@
+import { AddressPlan } from './address-plan';
 import { BackboneSpec } from './backbone-spec';
 import { BackboneError } from './errors';
 import { AppIngress, AppSpec } from './spec';
@@ -80,4 +81,19 @@ export function checkAppTrustParts(spec: BackboneSpec, app: AppSpec, odsCode: st
   const ingress = ingressOf(app);
   if (ingress === AppIngress.HSCN && !parts.hscnIngress) throw BackboneError.of('hscnIngress', `is required: app ${name} has HSCN ingress`);
   if (ingress !== AppIngress.HSCN && parts.hscnIngress) throw BackboneError.of('hscnIngress', `is given, but app ${name} has ingress ${ingress}`);
+}
+
+/**
+ * Splits an app's trusts into edges (load balancers, application gateways)
+ * of at most `per`: by rank in address-lock slot order (a trust new to the
+ * backbone ranks last, so adding one moves no other), each edge's trusts
+ * kept in the app's spec order. At most `per` trusts: one edge with the
+ * trusts in spec order.
+ */
+export function shardTrustsBySlot(trusts: readonly string[], plan: AddressPlan, per: number): string[][] {
+  if (trusts.length <= per) return [[...trusts]];
+  const rank = new Map([...trusts].sort((a, b) => plan.trustSlot(a) - plan.trustSlot(b)).map((ods, i) => [ods, i]));
+  const out: string[][] = Array.from({ length: Math.ceil(trusts.length / per) }, () => []);
+  for (const ods of trusts) out[Math.floor(rank.get(ods)! / per)].push(ods);
+  return out;
 }

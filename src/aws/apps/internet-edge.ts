@@ -13,6 +13,7 @@ import {
   deliverAccessLogs, edgeSubnetCidrs, findApp, hardenLoadBalancer, pascal, readEdgeValue, requireIngress, retentionAtLeast,
 } from './internal';
 import { AddressPlan } from '../../core/address-plan';
+import { shardTrustsBySlot } from '../../core/app-contract';
 import { BackboneSpec } from '../../core/backbone-spec';
 import { BackboneError, entryOf } from '../../core/errors';
 import { AppIngress } from '../../core/spec';
@@ -473,13 +474,7 @@ export class InternetAppEdge extends Construct {
  * one edge with the trusts in spec order, as before sharding.
  */
 function shardsOf(spec: BackboneSpec, plan: AddressPlan, appName: string): string[][] {
-  const trusts = findApp(spec, appName).trusts ?? [];
-  const per = InternetAppEdge.MAX_TRUSTS_PER_EDGE;
-  if (trusts.length <= per) return [[...trusts]];
-  const rank = new Map([...trusts].sort((a, b) => plan.trustSlot(a) - plan.trustSlot(b)).map((ods, i) => [ods, i]));
-  const out: string[][] = Array.from({ length: Math.ceil(trusts.length / per) }, () => []);
-  for (const ods of trusts) out[Math.floor(rank.get(ods)! / per)].push(ods);
-  return out;
+  return shardTrustsBySlot(findApp(spec, appName).trusts ?? [], plan, InternetAppEdge.MAX_TRUSTS_PER_EDGE);
 }
 
 function checkEdgeIndex(index: number, app: string, count: number): number {

@@ -5,6 +5,7 @@ import { Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { applicationGateway, checkAddressesIn, checkEdgeSubnet, checkSecretId, checkTlsPolicy, defaultEdgeSubnet, findApp, gatewaySubnet, ingressOf, requireText } from './internal';
 import { AddressPlan } from '../../core/address-plan';
+import { shardTrustsBySlot } from '../../core/app-contract';
 import { BackboneSpec } from '../../core/backbone-spec';
 import { BackboneError } from '../../core/errors';
 import { Cloud } from '../../core/regions';
@@ -139,7 +140,7 @@ export class InternetAppEdge extends Construct {
     }
     const cidr = props.subnetCidr ?? defaultEdgeSubnet('subnetCidr', spec, plan, appName);
     const c = checkEdgeSubnet('subnetCidr', cidr, plan);
-    const shards = shardTrusts(trusts, plan, InternetAppEdge.MAX_TRUSTS_PER_GATEWAY);
+    const shards = shardTrustsBySlot(trusts, plan, InternetAppEdge.MAX_TRUSTS_PER_GATEWAY);
     // Each v2 instance takes one address of the subnet (the frontends are public); Azure keeps 5.
     const usable = c.size - 5;
     const maxCapacity = Math.min(InternetAppEdge.MAX_INSTANCES_PER_GATEWAY, Math.floor(usable / shards.length));
@@ -271,18 +272,4 @@ export class InternetAppEdge extends Construct {
   private checkServes(odsCode: string): void {
     if (!this.trusts.includes(odsCode)) throw BackboneError.of('odsCode', `"${odsCode}" is not a trust app ${this.appName} serves (${this.trusts.join(', ')})`);
   }
-}
-
-/**
- * Splits an app's trusts into gateways of at most `per`: by rank in
- * address-lock slot order (a trust new to the backbone ranks last), each
- * gateway's trusts kept in the app's spec order. At most `per` trusts: one
- * gateway with the trusts in spec order, as before sharding.
- */
-function shardTrusts(trusts: string[], plan: AddressPlan, per: number): string[][] {
-  if (trusts.length <= per) return [[...trusts]];
-  const rank = new Map([...trusts].sort((a, b) => plan.trustSlot(a) - plan.trustSlot(b)).map((ods, i) => [ods, i]));
-  const out: string[][] = Array.from({ length: Math.ceil(trusts.length / per) }, () => []);
-  for (const ods of trusts) out[Math.floor(rank.get(ods)! / per)].push(ods);
-  return out;
 }
