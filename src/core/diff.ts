@@ -1,8 +1,6 @@
-import { existsSync, readdirSync, readFileSync } from 'fs';
-import { join } from 'path';
-import { BackboneError } from './errors';
 import { Cloud } from './regions';
 import { StatefulResources } from './stateful';
+import { readJsonFile, terraformStackFiles } from './terraform-summary';
 
 /**
  * The model and rendering of `nhs-backbone diff`: what changes between two
@@ -498,34 +496,5 @@ export function acknowledgementChanges(before: any, after: any): string[] {
  * @internal
  */
 export function readTerraformOutput(dir: string): Map<string, any> {
-  const out = new Map<string, any>();
-  if (!existsSync(dir)) return out;
-  const files: Array<[string, string]> = [];
-  const manifest = join(dir, 'manifest.json');
-  if (existsSync(manifest)) {
-    for (const [name, s] of Object.entries<any>(readJsonFile(manifest).stacks ?? {})) {
-      if (typeof s?.synthesizedStackPath === 'string') files.push([name, join(dir, s.synthesizedStackPath)]);
-    }
-  } else if (existsSync(join(dir, 'stacks'))) {
-    for (const name of readdirSync(join(dir, 'stacks')).sort()) {
-      const file = join(dir, 'stacks', name, 'cdk.tf.json');
-      if (existsSync(file)) files.push([name, file]);
-    }
-  }
-  for (const [name, file] of files) out.set(name, readJsonFile(file));
-  return out;
-}
-
-function readJsonFile(file: string): any {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch {
-    throw BackboneError.of(file, 'cannot be read (missing or unreadable)');
-  }
-  try {
-    return JSON.parse(text);
-  } catch (e) {
-    throw BackboneError.of(file, `is not valid JSON (${(e as Error).message.split('\n')[0]})`);
-  }
+  return new Map(terraformStackFiles(dir).map(([name, file]) => [name, readJsonFile(file, dir)]));
 }
